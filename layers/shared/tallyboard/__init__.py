@@ -1,0 +1,1 @@
+"""Tallyboard shared package: the Lambda layer and what the tests import."""

@@ -1,0 +1,80 @@
+"""Thin helpers over the low-level DynamoDB client: (de)serialisation and paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from tallyboard.data.aws import dynamodb
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _to_dynamo_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo_value(v) for v in value]
+    return value
+
+
+def _from_dynamo_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo_value(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_from_dynamo_value(v) for v in value]
+    return value
+
+
+def to_item(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(_to_dynamo_value(v)) for k, v in data.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def key(**parts: str) -> dict[str, Any]:
+    return {k: {"S": v} for k, v in parts.items()}
+
+
+def get(table: str, item_key: dict[str, Any], consistent: bool = False) -> dict[str, Any] | None:
+    response = dynamodb().get_item(TableName=table, Key=item_key, ConsistentRead=consistent)
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+def query(table: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Yield deserialised items of a Query, following LastEvaluatedKey."""
+    while True:
+        response = dynamodb().query(TableName=table, **kwargs)
+        for item in response.get("Items", []):
+            yield from_item(item)
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return
+        kwargs["ExclusiveStartKey"] = last
+
+
+def batch_get(table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        pending: dict[str, Any] = {table: {"Keys": keys[start : start + 100]}}
+        while pending:
+            response = dynamodb().batch_get_item(RequestItems=pending)
+            items.extend(from_item(i) for i in response.get("Responses", {}).get(table, []))
+            pending = response.get("UnprocessedKeys") or {}
+    return items
+
+
+def is_condition_failure(error: Exception) -> bool:
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    return code in {"ConditionalCheckFailedException", "TransactionCanceledException"}

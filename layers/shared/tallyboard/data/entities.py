@@ -1,0 +1,62 @@
+"""Workspace entities table (single-table design). Every partition key starts with the
+workspace id, so a caller's workspace is part of every key it can read: another tenant's
+items are unreachable by construction.
+
+  workspace   pk WS#<ws>   sk WORKSPACE
+  project     pk WS#<ws>   sk PROJECT#<projectId>
+  user        pk WS#<ws>   sk USER#<userId>
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tallyboard.data import dynamo
+from tallyboard.data.aws import dynamodb
+from tallyboard.settings import get_settings
+
+
+def _table() -> str:
+    return get_settings().entities_table
+
+
+def workspace_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}"
+
+
+def put(pk: str, sk: str, record: dict[str, Any], *, create_only: bool = True) -> None:
+    kwargs: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"} if create_only else {}
+    dynamodb().put_item(TableName=_table(), Item=dynamo.to_item({**record, "pk": pk, "sk": sk}), **kwargs)
+
+
+def get(pk: str, sk: str) -> dict[str, Any] | None:
+    item = dynamo.get(_table(), dynamo.key(pk=pk, sk=sk))
+    if item:
+        item.pop("pk"), item.pop("sk")
+    return item
+
+
+def get_workspace(workspace_id: str) -> dict[str, Any] | None:
+    return get(workspace_pk(workspace_id), "WORKSPACE")
+
+
+def put_workspace(workspace: dict[str, Any]) -> None:
+    put(workspace_pk(workspace["id"]), "WORKSPACE", workspace)
+
+
+def get_project(workspace_id: str, project_id: str) -> dict[str, Any] | None:
+    return get(workspace_pk(workspace_id), f"PROJECT#{project_id}")
+
+
+def put_project(workspace_id: str, project: dict[str, Any]) -> None:
+    put(workspace_pk(workspace_id), f"PROJECT#{project['id']}", project)
+
+
+def put_user(workspace_id: str, user: dict[str, Any]) -> None:
+    put(workspace_pk(workspace_id), f"USER#{user['id']}", user)
+
+
+def existing_project_ids(workspace_id: str, project_ids: list[str]) -> set[str]:
+    pk = workspace_pk(workspace_id)
+    keys = [dynamo.key(pk=pk, sk=f"PROJECT#{p}") for p in dict.fromkeys(project_ids)]
+    return {item["id"] for item in dynamo.batch_get(_table(), keys)} if keys else set()

@@ -1,0 +1,140 @@
+"""What every handler shares: error mapping to the documented shape, the caller, and the
+per-request gate (plan, exact rate limit, body size, body read as JSON) with the
+X-RateLimit-* headers on every authenticated response, errors included."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from tallyboard import rate_limit
+from tallyboard.auth import Caller
+from tallyboard.errors import ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, internal_error_body
+from tallyboard.observability import logger, metrics
+from tallyboard.plans import API_PLANS_MESSAGE
+from tallyboard.settings import get_settings
+
+JSON = content_types.APPLICATION_JSON
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(status_code=error.status, content_type=JSON, body=error.body(), headers=error.headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc[1:]] or [str(loc[0])] if loc else ["body"]
+    return ".".join(parts)
+
+
+def _validation_error(exc: RequestValidationError) -> Response:
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(BadRequest("Request body is not valid JSON"))
+    details: dict[str, str] = {}
+    for e in errors:
+        message = str(e.get("msg", "is invalid")).removeprefix("Value error, ")
+        details.setdefault(_field_name(tuple(e.get("loc") or ())), message)
+    field, message = next(iter(details.items()))
+    return error_response(BadRequest(f"Invalid parameter: {field}: {message}", details=details))
+
+
+def install_api_defaults(app: APIGatewayRestResolver) -> None:
+    """Map validation and domain errors to the documented error body."""
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(ApiError)(error_response)
+    app.not_found()(lambda _exc: error_response(NotFound("Route not found")))
+
+
+def current_caller(app: APIGatewayRestResolver) -> Caller:
+    return Caller.from_event(app.current_event.raw_event)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _read_body_as_json(event: dict[str, Any]) -> None:
+    """Enforce the size limit and read the body as JSON whatever its Content-Type said
+    (curl -d sends form-encoded); NaN and Infinity are not JSON."""
+    body = event.get("body")
+    if body is None:
+        return
+    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    if len(raw) > get_settings().max_body_bytes:
+        raise PayloadTooLarge("Request body exceeds the 1 MB limit")
+    try:
+        text = raw.decode("utf-8")
+        if text.strip():
+            json.loads(text, parse_constant=_reject_constant)
+    except ValueError as error:
+        raise BadRequest("Request body is not valid JSON") from error
+    event["body"], event["isBase64Encoded"] = text, False
+    for name in ("headers", "multiValueHeaders"):
+        headers = {k: v for k, v in (event.get(name) or {}).items() if k.lower() != "content-type"}
+        headers["Content-Type"] = JSON if name == "headers" else [JSON]
+        event[name] = headers
+
+
+def _with_headers(response: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    multi = response.setdefault("multiValueHeaders", {})
+    for name, value in headers.items():
+        multi[name] = [value]
+    return response
+
+
+def _serve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    headers: dict[str, str] = {}
+    try:
+        caller = Caller.from_event(event)
+        if not caller.plan.api_access:
+            raise Forbidden(API_PLANS_MESSAGE)
+        headers = rate_limit.consume(caller)
+        _read_body_as_json(event)
+        response = app.resolve(event, context)
+    except ApiError as error:
+        headers = {**headers, **error.headers}
+        response = _plain(error.status, error.body())
+    except Exception:
+        logger.exception("Unhandled error")
+        response = _plain(500, internal_error_body())
+    return _with_headers(response, headers)
+
+
+def _plain(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "multiValueHeaders": {"Content-Type": [JSON]},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def api_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point of an authenticated endpoint."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return _serve(app, event, context)
+
+    return lambda_handler
+
+
+def public_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point of a route served without a key (the docs)."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            return app.resolve(event, context)
+        except Exception:
+            logger.exception("Unhandled error")
+            return _plain(500, internal_error_body())
+
+    return lambda_handler

@@ -1,0 +1,1 @@
+"""Business logic per resource: access checks, rules, and calls into tallyboard.data."""

@@ -1,0 +1,98 @@
+"""API keys: issue (plaintext once, only the hash stored), list masked, revoke."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from typing import Any
+
+from tallyboard.auth import Caller
+from tallyboard.data import entities, keys
+from tallyboard.errors import BadRequest, NotFound
+from tallyboard.ids import new_id, now_ms
+from tallyboard.logic import audit
+from tallyboard.models.keys import ApiKey, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, CreatedApiKeyResponse
+
+KEY_PREFIX = "tb_"
+KEY_PATTERN = re.compile(r"^tb_[A-Za-z0-9_-]{32,128}$")
+
+
+def hash_key(plaintext: str) -> str:
+    # Keys carry 256 random bits, so a fast unsalted hash is enough: nothing to brute-force.
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": record["keyId"],
+        "name": record["name"],
+        "role": record["role"],
+        "projectIds": record.get("projectIds") or [],
+        "scopes": record.get("scopes") or [],
+        "maskedKey": f"{KEY_PREFIX}…{record['lastFour']}",
+        "status": "revoked" if record.get("revokedAt") else "active",
+        "createdBy": record["userId"],
+        "createdAt": record["createdAt"],
+        "revokedAt": record.get("revokedAt"),
+    }
+
+
+def issue(
+    workspace_id: str,
+    user_id: str,
+    name: str,
+    role: str,
+    project_ids: list[str] | None = None,
+    scopes: list[str] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """Store a new key; returns the plaintext (never stored) and its stored record."""
+    plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
+    record = {
+        "keyHash": hash_key(plaintext),
+        "keyId": new_id("key"),
+        "workspaceId": workspace_id,
+        "userId": user_id,
+        "name": name,
+        "role": role,
+        "projectIds": list(project_ids or []),
+        "scopes": list(scopes or []),
+        "lastFour": plaintext[-4:],
+        "createdAt": now_ms(),
+    }
+    keys.put(record)
+    return plaintext, record
+
+
+def create(caller: Caller, request: CreateApiKeyRequest) -> CreatedApiKeyResponse:
+    caller.require("owner", "workspace:write")
+    project_ids = list(dict.fromkeys(request.projectIds or []))
+    # A key can never reach further than the key that made it.
+    outside = [p for p in project_ids if not caller.is_bound_to(p)]
+    missing = set(project_ids) - entities.existing_project_ids(caller.workspace_id, project_ids)
+    if outside or missing:
+        raise BadRequest(
+            "Invalid parameter: projectIds names a project this key cannot see",
+            details={"projectIds": sorted(set(outside) | missing)},
+        )
+    if caller.project_ids and not project_ids:
+        project_ids = list(caller.project_ids)
+    plaintext, record = issue(
+        caller.workspace_id, caller.user_id, request.name, request.role, project_ids, request.scopes
+    )
+    audit.record(caller, "api_key.create", "api_key", record["keyId"], metadata={"role": request.role})
+    return CreatedApiKeyResponse(data=CreatedApiKey(**_public(record), key=plaintext))
+
+
+def list_keys(caller: Caller) -> ApiKeyList:
+    caller.require("owner", "workspace:read")
+    records = sorted(keys.list_for_workspace(caller.workspace_id), key=lambda r: (r["createdAt"], r["keyId"]))
+    return ApiKeyList(data=[ApiKey(**_public(r)) for r in records])
+
+
+def revoke(caller: Caller, key_id: str) -> None:
+    caller.require("owner", "workspace:write")
+    record = keys.find_in_workspace(caller.workspace_id, key_id)
+    if record is None or not keys.mark_revoked(record["keyHash"], caller.workspace_id, now_ms()):
+        raise NotFound("API key not found")
+    audit.record(caller, "api_key.revoke", "api_key", key_id)
