@@ -13,4 +13,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return authorizer_response(event)
     except Unauthorized:
         # API Gateway answers 401 (body from the template's UNAUTHORIZED gateway response).
-        raise Exception("Unauthorized") from None  # noqa: TRY002
+        raise Exception("Unauthorized") from None

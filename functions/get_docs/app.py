@@ -1,5 +1,4 @@
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-
 from tallyboard.http import install_api_defaults, public_handler
 from tallyboard.logic import docs
 
@@ -8,7 +7,7 @@ install_api_defaults(app)
 
 
 @app.get("/docs", summary="Swagger UI (no key needed)", tags=["docs"])
-def get_docs() -> Response:
+def get_docs() -> Response[str]:
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=docs.swagger_html())
 
 

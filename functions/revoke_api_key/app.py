@@ -2,7 +2,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic import keys
 from tallyboard.models.common import ResourceId
@@ -17,7 +16,7 @@ install_api_defaults(app)
     tags=["keys"],
     responses={204: {"description": "Revoked"}},
 )
-def revoke_api_key(keyId: Annotated[ResourceId, Path()]) -> Response:
+def revoke_api_key(keyId: Annotated[ResourceId, Path()]) -> Response[None]:
     keys.revoke(current_caller(app), keyId)
     return Response(status_code=204)
 

@@ -10,7 +10,9 @@ class ApiError(Exception):
     status = 500
     error = "Internal Server Error"
 
-    def __init__(self, message: str, details: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self, message: str, details: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.details = details
@@ -81,4 +83,7 @@ def project_forbidden() -> Forbidden:
 
 
 def internal_error_body() -> dict[str, str]:
-    return {"error": "Internal Server Error", "message": "An unexpected error occurred. Please try again later."}
+    return {
+        "error": "Internal Server Error",
+        "message": "An unexpected error occurred. Please try again later.",
+    }

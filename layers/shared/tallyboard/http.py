@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 
 from tallyboard import rate_limit
 from tallyboard.auth import Caller
@@ -103,6 +104,7 @@ def _serve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> 
     except Exception:
         logger.exception("Unhandled error")
         response = _plain(500, internal_error_body())
+    metrics.add_metric(name=f"Responses{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
     return _with_headers(response, headers)
 
 

@@ -18,7 +18,14 @@ class Plan:
 PLANS: dict[str, Plan] = {
     p.name: p
     for p in (
-        Plan("free", api_access=False, requests_per_hour=None, exports=False, audit_logs=False, retention_days=3),
+        Plan(
+            "free",
+            api_access=False,
+            requests_per_hour=None,
+            exports=False,
+            audit_logs=False,
+            retention_days=3,
+        ),
         Plan("pro", False, None, False, False, None),
         Plan("starter", True, 100, False, False, None),
         Plan("professional", True, 1_000, False, False, None),

@@ -17,7 +17,9 @@ def consume(caller: Caller, now: float | None = None) -> dict[str, str]:
     window_start = int(now) // WINDOW_SECONDS * WINDOW_SECONDS
     reset = window_start + WINDOW_SECONDS
     limit = caller.rate_limit
-    count = rate_limits.take(caller.rate_limit_binding, window_start, limit, expires_at=reset + WINDOW_SECONDS)
+    count = rate_limits.take(
+        caller.rate_limit_binding, window_start, limit, expires_at=reset + WINDOW_SECONDS
+    )
     headers = {
         "X-RateLimit-Limit": str(limit),
         "X-RateLimit-Remaining": str(max(limit - (count or limit), 0)),

@@ -26,7 +26,9 @@ def append(workspace_id: str, project_id: str | None, entry: dict[str, Any], exp
     dynamodb().put_item(TableName=get_settings().audit_table, Item=dynamo.to_item(record))
 
 
-def list_entries(workspace_id: str, project_id: str | None, start_ms: int, end_ms: int) -> list[dict[str, Any]]:
+def list_entries(
+    workspace_id: str, project_id: str | None, start_ms: int, end_ms: int
+) -> list[dict[str, Any]]:
     """Entries in [start_ms, end_ms], newest first."""
     items = dynamo.query(
         get_settings().audit_table,

@@ -29,10 +29,47 @@ def openapi_schema(functions_root: Path) -> dict[str, Any]:
     )
     merge.discover(functions_root, pattern="app.py", recursive=True)
     schema = json.loads(merge.get_openapi_json_schema())
-    for path in PUBLIC_PATHS:
-        for operation in schema.get("paths", {}).get(path, {}).values():
-            operation["security"] = []
+    _document_errors(schema)
     return schema
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "details": {"type": "object", "additionalProperties": True},
+        "retryAfter": {"type": "integer", "description": "429 only: seconds until the window resets"},
+    },
+}
+ERROR_STATUSES = {
+    "400": "Invalid parameter or body; details name the field",
+    "401": "Invalid or missing API key",
+    "403": "Plan, role, scope or project not allowed",
+    "404": "Not found (or not visible to this key)",
+    "413": "Body over 1 MB",
+    "429": "Rate limit exceeded (Retry-After header)",
+    "500": "Unexpected error",
+}
+
+
+def _document_errors(schema: dict[str, Any]) -> None:
+    """Powertools documents validation failures as 422; ours are 400 in the error shape, and every
+    authenticated route can also answer the other documented errors."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schema["components"]["schemas"].pop("HTTPValidationError", None)
+    schema["components"]["schemas"].pop("ValidationError", None)
+    error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            if path in PUBLIC_PATHS:
+                operation["security"] = []
+                continue
+            for status, description in ERROR_STATUSES.items():
+                responses.setdefault(status, {"description": description, **error_ref})
 
 
 @cache
@@ -46,7 +83,7 @@ def swagger_html() -> str:
     js = (assets / "swagger-ui-bundle.min.js").read_text()
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Tallyboard API</title>'
-        f"<style>{css}</style></head><body><div id=\"swagger-ui\"></div><script>{js}</script>"
+        f'<style>{css}</style></head><body><div id="swagger-ui"></div><script>{js}</script>'
         '<script>SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});'
         "</script></body></html>"
     )

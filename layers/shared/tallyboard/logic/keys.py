@@ -12,7 +12,13 @@ from tallyboard.data import entities, keys
 from tallyboard.errors import BadRequest, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit
-from tallyboard.models.keys import ApiKey, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, CreatedApiKeyResponse
+from tallyboard.models.keys import (
+    ApiKey,
+    ApiKeyList,
+    CreateApiKeyRequest,
+    CreatedApiKey,
+    CreatedApiKeyResponse,
+)
 
 KEY_PREFIX = "tb_"
 KEY_PATTERN = re.compile(r"^tb_[A-Za-z0-9_-]{32,128}$")

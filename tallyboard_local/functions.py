@@ -1,0 +1,117 @@
+"""The template's Lambda functions, run in-process. Each function gets a small pool of
+"containers" (separate module instances), because a Powertools resolver, like a Lambda
+container, serves one request at a time."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import queue
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tallyboard_local import template as tpl
+
+_module_counter = itertools.count()
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def load_module(path: Path) -> ModuleType:
+    name = f"tb_fn_{path.parent.name}_{next(_module_counter)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class FunctionPool:
+    def __init__(self, logical_id: str, handler_file: Path, handler_name: str, max_containers: int = 8):
+        self.logical_id = logical_id
+        self.handler_file = handler_file
+        self.handler_name = handler_name
+        self.max_containers = max_containers
+        self._idle: queue.LifoQueue[ModuleType] = queue.LifoQueue()
+        self._created = 0
+        self._lock = threading.Lock()
+
+    def _acquire(self) -> ModuleType:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._created < self.max_containers:
+                self._created += 1
+                return load_module(self.handler_file)
+        return self._idle.get()
+
+    def invoke(self, event: Any) -> Any:
+        module = self._acquire()
+        try:
+            return getattr(module, self.handler_name)(event, LambdaContext(self.logical_id))
+        finally:
+            self._idle.put(module)
+
+
+class Functions:
+    """Every function of the template by logical id."""
+
+    def __init__(self) -> None:
+        self.pools: dict[str, FunctionPool] = {}
+        for logical_id, properties in tpl.functions().items():
+            handler_file, handler_name = tpl.handler_location(properties)
+            self.pools[logical_id] = FunctionPool(logical_id, handler_file, handler_name)
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        return self.pools[logical_id].invoke(event)
+
+    def warm(self) -> None:
+        for pool in self.pools.values():
+            pool._idle.put(pool._acquire())
+
+
+def install_step_functions_seam(functions: Functions) -> None:
+    """moto's ASL interpreter invokes Lambda tasks through moto's Lambda backend; answer those
+    invocations with the real handlers, in-process."""
+    import json
+
+    from moto.awslambda.models import LambdaBackend
+
+    original = LambdaBackend.invoke
+
+    def invoke(
+        self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+    ) -> Any:
+        logical_id = function_name.rsplit(":", 1)[-1]
+        if logical_id not in functions.pools:
+            return original(self, function_name, qualifier, body, headers, response_headers)
+        try:
+            result = functions.invoke(logical_id, json.loads(body or "{}"))
+            payload = json.dumps(result).encode()
+        except Exception as error:  # the task failed: Step Functions' Retry/Catch see it
+            response_headers["x-amz-function-error"] = "Unhandled"
+            payload = json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}).encode()
+        response_headers["Content-Length"] = str(len(payload))
+        return payload
+
+    LambdaBackend.invoke = invoke

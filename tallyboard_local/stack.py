@@ -1,0 +1,95 @@
+"""The whole local stack in one object: used by `make run` and by the test session."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from moto.server import ThreadedMotoServer
+
+from tallyboard_local import resources
+from tallyboard_local.functions import Functions, install_step_functions_seam
+from tallyboard_local.gateway import Gateway, GatewayServer
+
+STACK_NAME = "tallyboard-local"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class LocalStack:
+    port: int = 3000
+    host: str = "127.0.0.1"
+    moto: ThreadedMotoServer | None = None
+    server: GatewayServer | None = None
+    functions: Functions | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        assert self.server
+        return self.server.base_url
+
+    @property
+    def aws_endpoint_url(self) -> str:
+        assert self.moto
+        host, port = self.moto.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def start(self) -> LocalStack:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+        self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
+        self.moto.start()
+        _, moto_port = self.moto.get_host_and_port()
+        aws = {
+            "AWS_ENDPOINT_URL": self.aws_endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "MOTO_PORT": str(moto_port),  # moto's Step Functions interpreter calls Lambda here
+        }
+        os.environ.update(aws)
+        requests.post(
+            f"{self.aws_endpoint_url}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}},
+            timeout=10,
+        ).raise_for_status()
+        resolver = resources.create_all(STACK_NAME, REGION, ACCOUNT)
+        self.environment = {
+            **aws,
+            **resources.function_environment(resolver),
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+        os.environ.update(self.environment)
+        self.functions = Functions()
+        install_step_functions_seam(self.functions)
+        self.server = GatewayServer(Gateway(self.functions), self.host, self.port)
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.stop()
+        if self.moto:
+            self.moto.stop()
+
+    def demo_file(self, demo: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "baseUrl": self.base_url,
+            "apiKey": demo["apiKey"],
+            "projectId": demo["projectId"],
+            "workspaceId": demo["workspaceId"],
+            "awsEndpointUrl": self.aws_endpoint_url,
+        }
+
+
+def write_json(path: os.PathLike[str] | str, data: dict[str, Any]) -> None:
+    with open(path, "w") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
