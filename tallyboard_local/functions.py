@@ -91,13 +91,13 @@ class Functions:
 
 
 def install_step_functions_seam(functions: Functions) -> None:
-    """moto's ASL interpreter invokes Lambda tasks through moto's Lambda backend; answer those
-    invocations with the real handlers, in-process."""
+    """moto's ASL interpreter invokes Lambda tasks through moto's simple (docker-less) Lambda
+    backend; answer those invocations with the real handlers, in-process."""
     import json
 
-    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda_simple.models import LambdaSimpleBackend
 
-    original = LambdaBackend.invoke
+    original = LambdaSimpleBackend.invoke
 
     def invoke(
         self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
@@ -114,4 +114,4 @@ def install_step_functions_seam(functions: Functions) -> None:
         response_headers["Content-Length"] = str(len(payload))
         return payload
 
-    LambdaBackend.invoke = invoke
+    LambdaSimpleBackend.invoke = invoke
