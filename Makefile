@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test unit integration e2e infra lint build check-arch bench clean
+.PHONY: run test unit integration e2e infra lint build check-arch bench ci clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -15,8 +15,11 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(VENV)/bin/tallyboard-local $(if $(PORT),--port $(PORT),)
 
+# pytest exits 5 when it collected nothing (an empty suite or a broken path): never a pass.
+NO_TESTS_IS_FAILURE := || { status=$$?; [ $$status -ne 5 ] || echo "pytest collected no tests (exit 5): failing" >&2; exit $$status; }
+
 test: $(VENV)/.installed
-	$(PY) -m pytest -n 2 --dist loadgroup tests
+	$(PY) -m pytest -n 2 --dist loadgroup tests $(NO_TESTS_IS_FAILURE)
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit
@@ -44,6 +47,10 @@ check-arch: build
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
+
+# What CI runs: test, lint, sam build + artifact architecture check (timed per step).
+ci:
+	.ci/run
 
 clean:
 	rm -rf $(VENV) .aws-sam .local .pytest_cache

@@ -1,5 +1,5 @@
-"""What every benchmark shares: a DynamoDB call/item counter hooked into the shared package's
-own client, a local stack, and the results file."""
+"""What every benchmark shares: a DynamoDB call/item counter hooked into every boto3 client of
+the process, and the results file."""
 
 from __future__ import annotations
 
@@ -24,13 +24,15 @@ class DynamoCounter:
     def observe(self, operation: str, parsed: dict[str, Any], params: dict[str, Any]) -> None:
         self.calls += 1
         self.by_operation[operation] += 1
-        if operation in {"GetItem"}:
+        if operation == "GetItem":
             self.items_read += 1 if parsed.get("Item") else 0
         elif operation in {"Query", "Scan"}:
             # ScannedCount: items DynamoDB read (and bills), before any FilterExpression.
             self.items_read += int(parsed.get("ScannedCount", parsed.get("Count", 0)))
         elif operation == "BatchGetItem":
             self.items_read += sum(len(v) for v in parsed.get("Responses", {}).values())
+        elif operation == "TransactGetItems":
+            self.items_read += sum(1 for r in parsed.get("Responses", []) if r.get("Item"))
         elif operation in {"PutItem", "UpdateItem", "DeleteItem"}:
             self.items_written += 1
         elif operation == "BatchWriteItem":
@@ -41,26 +43,28 @@ class DynamoCounter:
 
 @contextmanager
 def count_dynamodb() -> Iterator[DynamoCounter]:
-    """Count the calls the shared package's DynamoDB client makes inside the block."""
-    from tallyboard.data.aws import dynamodb
+    """Count the DynamoDB calls made inside the block by any boto3 client of this process: the
+    shared package's client, and any a library creates for itself (Powertools idempotency)."""
+    from botocore.client import BaseClient
 
     counter = DynamoCounter()
-    events = dynamodb().meta.events
+    original = BaseClient._make_api_call
 
-    def before(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        context["bench_params"] = params  # the request context is shared with after-call
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name != "dynamodb":
+            return original(client, operation, params)
+        parsed: dict[str, Any] = {}
+        try:
+            parsed = original(client, operation, params)
+            return parsed
+        finally:  # a failed conditional write is billed too
+            counter.observe(operation, parsed, params)
 
-    def after(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
-        body = context.get("bench_params", {}).get("body") or b"{}"
-        counter.observe(model.name, parsed, json.loads(body) if isinstance(body, bytes | str) else body)
-
-    events.register("before-call.dynamodb", before)
-    events.register("after-call.dynamodb", after)
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
     try:
         yield counter
     finally:
-        events.unregister("before-call.dynamodb", before)
-        events.unregister("after-call.dynamodb", after)
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 class Results:
@@ -69,9 +73,11 @@ class Results:
     def __init__(self) -> None:
         self.figures: dict[str, Any] = {}
 
-    def record(self, name: str, value: Any, unit: str = "") -> None:
+    def record(self, name: str, value: Any, unit: str = "", echo: bool = True) -> None:
+        """echo=False: the benchmark prints the figure itself (e.g. in a table)."""
         self.figures[name] = value
-        print(f"  {name:<64} {value}{(' ' + unit) if unit else ''}", flush=True)
+        if echo:
+            print(f"  {name:<64} {value}{(' ' + unit) if unit else ''}", flush=True)
 
     def save(self) -> None:
         existing = json.loads(RESULTS_PATH.read_text()) if RESULTS_PATH.exists() else {}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from moto.server import ThreadedMotoServer
+from tallyboard.settings import get_settings
 
 from tallyboard_local import resources
 from tallyboard_local.functions import Functions, install_step_functions_seam
@@ -18,6 +21,32 @@ from tallyboard_local.gateway import Gateway, GatewayServer
 STACK_NAME = "tallyboard-local"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+
+
+_WRITE_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+
+
+def make_dynamodb_writes_atomic() -> None:
+    """DynamoDB applies a conditional write atomically; moto's threaded server does not (two
+    concurrent `ADD ... IF requests < :limit` can both pass), which would make the exact rate
+    limit and every create-only write racy locally. One lock around moto's writes restores it."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_tallyboard_atomic", False):
+        return
+    lock = threading.RLock()
+
+    def locked(method: Any) -> Any:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+
+        return wrapper
+
+    for name in _WRITE_OPERATIONS:
+        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
+    DynamoDBBackend._tallyboard_atomic = True  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -42,6 +71,7 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+        make_dynamodb_writes_atomic()
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
         _, moto_port = self.moto.get_host_and_port()
@@ -67,6 +97,9 @@ class LocalStack:
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
         os.environ.update(self.environment)
+        # Settings are read once per process; anything read before this point (an import, a
+        # unit test in the same process) must not keep the pre-stack table and key names.
+        get_settings.cache_clear()
         self.functions = Functions()
         install_step_functions_seam(self.functions)
         self.server = GatewayServer(Gateway(self.functions), self.host, self.port)

@@ -1,0 +1,232 @@
+"""Metrics: time-series reads cost O(buckets), not O(points); the writes per pushed point; and
+points/s through POST /metrics/custom/batch in-process.
+
+One metric gets a year of per-minute points (525,600), loaded through the data layer's bulk
+path (rollups computed in memory, BatchWriteItem).
+
+moto 5.2.5's TransactWriteItems deep-copies the whole table for its rollback once per item of
+the transaction (100 copies for a 100-item transaction); the bench patches moto to copy each
+table once per transaction (same semantics). Even so every transaction costs moto a copy of the
+table, so push throughput is measured first, on a small table; it is a lower bound for moto,
+not a DynamoDB figure.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.harness import Results, count_dynamodb
+
+YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
+MINUTE = 60_000
+POINTS_PER_YEAR = 365 * 24 * 60  # 2025 has 365 days
+BATCH_SIZE = 1000
+THROUGHPUT_BATCHES = 5
+SINGLE_PUSHES = 20
+
+
+def _event(tenant: dict[str, Any], path: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": "POST",
+        "headers": {"Content-Type": "application/json"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": "POST",
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": f"bench-{time.time_ns()}",
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "authorizer": {
+                "workspaceId": tenant["workspaceId"],
+                "userId": tenant["userId"],
+                "keyId": tenant["keyId"],
+                "role": "owner",
+                "scopes": "",
+                "projectIds": "",
+                "plan": "enterprise",
+                "rateLimit": "1000000",
+            },
+        },
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def _points(start_ms: int, count: int, step_ms: int, metric_id: str) -> list[dict[str, Any]]:
+    return [
+        {"metricId": metric_id, "value": float(i % 1000), "timestamp": start_ms + i * step_ms}
+        for i in range(count)
+    ]
+
+
+def _writes(results: Results, stack: Any, tenant: dict[str, Any]) -> None:
+    start = int(YEAR_START.timestamp() * 1000)
+    invoke = stack.functions.invoke
+
+    # Warm the containers (module import, project cache) outside the counts.
+    body = {"projectId": tenant["projectId"], "metricId": "warm", "value": 1}
+    assert invoke("PushCustomMetricFunction", _event(tenant, "/metrics/custom", body))["statusCode"] == 201
+    batch = {"projectId": tenant["projectId"], "points": _points(start, 2, MINUTE, "warm")}
+    assert (
+        invoke("PushCustomMetricBatchFunction", _event(tenant, "/metrics/custom/batch", batch))["statusCode"]
+        == 201
+    )
+
+    with count_dynamodb() as counter:
+        for i in range(SINGLE_PUSHES):
+            body = {
+                "projectId": tenant["projectId"],
+                "metricId": "single",
+                "value": i,
+                "timestamp": start + i * MINUTE,
+            }
+            assert (
+                invoke("PushCustomMetricFunction", _event(tenant, "/metrics/custom", body))["statusCode"]
+                == 201
+            )
+    results.record("metrics.push_single.dynamodb_calls_per_point", round(counter.calls / SINGLE_PUSHES, 2))
+    results.record(
+        "metrics.push_single.items_written_per_point", round(counter.items_written / SINGLE_PUSHES, 2)
+    )
+    results.record("metrics.push_single.calls_by_operation", dict(counter.by_operation))
+
+    elapsed = 0.0
+    with count_dynamodb() as counter:
+        for n in range(THROUGHPUT_BATCHES):
+            points = _points(start + n * BATCH_SIZE * MINUTE, BATCH_SIZE, MINUTE, "batched")
+            event = _event(
+                tenant, "/metrics/custom/batch", {"projectId": tenant["projectId"], "points": points}
+            )
+            began = time.perf_counter()
+            response = invoke("PushCustomMetricBatchFunction", event)
+            elapsed += time.perf_counter() - began
+            assert response["statusCode"] == 201, response["body"]
+    pushed = THROUGHPUT_BATCHES * BATCH_SIZE
+    results.record("metrics.push_batch.dynamodb_calls_per_point", round(counter.calls / pushed, 4))
+    results.record("metrics.push_batch.items_written_per_point", round(counter.items_written / pushed, 3))
+    results.record("metrics.push_batch.calls_per_1000_point_request", counter.calls / THROUGHPUT_BATCHES)
+    results.record("metrics.push_batch.calls_by_operation", dict(counter.by_operation))
+    results.record("metrics.push_batch.points_per_second", round(pushed / elapsed), "points/s")
+
+
+def _reads(results: Results, tenant: dict[str, Any]) -> None:
+    from tallyboard.auth import Caller
+    from tallyboard.data import metrics as store
+    from tallyboard.logic import metrics
+    from tallyboard.models.metrics import TimeseriesQuery
+    from tallyboard.plans import get_plan
+
+    ws, proj = tenant["workspaceId"], tenant["projectId"]
+    start = int(YEAR_START.timestamp() * 1000)
+    raw = [
+        {
+            "id": f"metric_bench{i:09d}",
+            "projectId": proj,
+            "connectionId": None,
+            "service": "custom",
+            "metricId": "year_metric",
+            "metricName": "A year of minutes",
+            "value": float(i % 1440),
+            "unit": "count",
+            "timestamp": start + i * MINUTE,
+            "metadata": {},
+            "createdAt": start + i * MINUTE,
+        }
+        for i in range(POINTS_PER_YEAR)
+    ]
+    began = time.perf_counter()
+    store.bulk_import(ws, proj, raw, {"year_metric": metrics.catalog_entry("year_metric", unit="count")})
+    results.record("metrics.load.points", len(raw))
+    results.record("metrics.load.seconds", round(time.perf_counter() - began, 1), "s")
+    del raw
+
+    caller = Caller(ws, tenant["userId"], tenant["keyId"], "owner", (), (), get_plan("enterprise"), 1_000_000)
+    cases = {
+        "year_day": ("2025-01-01T00:00:00Z", "2025-12-31T23:59:59Z", "day"),
+        "month_hour": ("2025-03-01T00:00:00Z", "2025-03-31T23:59:59Z", "hour"),
+        "year_month": ("2025-01-01T00:00:00Z", "2025-12-31T23:59:59Z", "month"),
+    }
+    warm = TimeseriesQuery(projectId=proj, startDate="2025-01-01", endDate="2025-01-31", interval="month")
+    metrics.timeseries(caller, "year_metric", warm)  # the project access check is cached per container
+    for name, (first, last, interval) in cases.items():
+        query = TimeseriesQuery(projectId=proj, startDate=first, endDate=last, interval=interval)
+        began = time.perf_counter()
+        with count_dynamodb() as counter:
+            response = metrics.timeseries(caller, "year_metric", query)
+        took = time.perf_counter() - began
+        buckets = len(response.data)
+        results.record(f"metrics.timeseries.{name}.buckets", buckets)
+        results.record(f"metrics.timeseries.{name}.items_read", counter.items_read)
+        results.record(f"metrics.timeseries.{name}.dynamodb_calls", counter.calls)
+        results.record(f"metrics.timeseries.{name}.ms_against_moto", round(took * 1000, 1), "ms")
+        assert counter.items_read <= buckets + 2, (name, counter.items_read, buckets)
+    count_query = TimeseriesQuery(
+        projectId=proj,
+        startDate="2025-01-01",
+        endDate="2025-12-31T23:59:59Z",
+        interval="month",
+        aggregation="count",
+    )
+    total = sum(p.value for p in metrics.timeseries(caller, "year_metric", count_query).data)
+    assert total == POINTS_PER_YEAR, total
+
+
+def _copy_each_table_once() -> None:
+    """moto: one deep copy per table and transaction instead of one per transaction item."""
+    import copy
+    import threading
+
+    import moto.dynamodb.models as dynamodb_models
+
+    if getattr(dynamodb_models, "_bench_copy_once", False):
+        return
+    local = threading.local()
+
+    class CopyOnce:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        def deepcopy(self, value: Any, memo: Any = None) -> Any:
+            cache = getattr(local, "tables", None)
+            if cache is None or not isinstance(value, dynamodb_models.Table):
+                return copy.deepcopy(value, memo)
+            if id(value) not in cache:
+                cache[id(value)] = copy.deepcopy(value, memo)
+            return cache[id(value)]
+
+    original = dynamodb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        local.tables = {}
+        try:
+            return original(self, transact_items)
+        finally:
+            local.tables = None
+
+    dynamodb_models.copy = CopyOnce()
+    dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
+    dynamodb_models._bench_copy_once = True
+
+
+def run(results: Results) -> None:
+    from tallyboard.logic import workspaces
+
+    from tallyboard_local.stack import LocalStack
+
+    _copy_each_table_once()
+    stack = LocalStack(port=0).start()
+    try:
+        tenant = workspaces.bootstrap("enterprise", rate_limit_per_hour=1_000_000)
+        _writes(results, stack, tenant)
+        _reads(results, tenant)
+    finally:
+        stack.stop()

@@ -1,0 +1,466 @@
+"""Platform costs: cold start of a handler container, and DynamoDB calls and items per request for
+every route that has a sample event.
+
+(a) Cold start, in fresh subprocesses (median of several runs, interleaved so machine noise hits
+    both sides alike): import one real handler module + create its first DynamoDB client, against
+    a bare one-route Powertools resolver measured the same way; the same real handler with the
+    layer's packages as Lambda sees them (a read-only copy, with and without shipped bytecode);
+    the OpenAPI function's import + first spec merge; the peak RSS of a handler process that has
+    served one request.
+(b) Per route, from events/*.json with the sample ids swapped for real ones: the authorizer's
+    DynamoDB share (API Gateway caches it for AuthorizerCacheTtl) apart from the handler's (which
+    includes the one rate-limit UpdateItem). Each function runs once with an empty project cache
+    (a new container) before the steady-state request that is reported.
+
+Only stdlib at module level: the cold-start worker must not inherit anything imported here."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS_DIR = ROOT / "events"
+COLD_RUNS = 5
+VARIANT_RUNS = 3
+COMPILE_LAYER = [sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+
+# The sample-event convention (events/*.json): these ids stand for the caller's own workspace.
+SAMPLE_KEY = "tb_sample_0000000000000000000000000000000000000"
+CALLER_SAMPLES = ("ws_sample", "proj_sample", "user_sample")
+SAMPLE_TOKEN = re.compile(r"\b([a-z]+)_sample\b")
+ID_VALUE = re.compile(r"^([a-z]+)_[0-9a-f]{8,}$")
+
+# Runs in a fresh interpreter: the clock starts before the handler module is imported.
+WORKER = r"""
+import json, resource, sys, time
+started = time.perf_counter()
+spec = json.loads(sys.argv[1])
+sys.path[:0] = spec["sys_path"]
+import importlib.util
+module_spec = importlib.util.spec_from_file_location("handler_module", spec["handler"])
+module = importlib.util.module_from_spec(module_spec)
+sys.modules["handler_module"] = module
+module_spec.loader.exec_module(module)
+imported = time.perf_counter()
+if spec["client"] == "tallyboard":
+    from tallyboard.data.aws import dynamodb
+    dynamodb()
+else:
+    import boto3
+    boto3.client("dynamodb")
+ready = time.perf_counter()
+out = {"import_ms": (imported - started) * 1000, "client_ms": (ready - imported) * 1000,
+       "cold_ms": (ready - started) * 1000}
+if spec.get("merge_openapi"):
+    from pathlib import Path
+    from tallyboard.logic import docs
+    docs.openapi_schema(Path(spec["handler"]).resolve().parent.parent)
+    out["merge_ms"] = (time.perf_counter() - ready) * 1000
+    out["cold_ms"] = (time.perf_counter() - started) * 1000
+if spec.get("event"):
+    class Context:
+        function_name = "BenchFunction"
+        memory_limit_in_mb = 512
+        aws_request_id = "bench-request"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:BenchFunction"
+        def get_remaining_time_in_millis(self):
+            return 10000
+    before = time.perf_counter()
+    result = module.lambda_handler(json.loads(spec["event"]), Context())
+    out["invoke_ms"] = (time.perf_counter() - before) * 1000
+    out["status"] = result.get("statusCode")
+out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+tallyboard = sys.modules.get("tallyboard")
+out["tallyboard_from"] = getattr(tallyboard, "__file__", None)
+print(json.dumps(out))
+"""
+
+BARE_HANDLER = """
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+app = APIGatewayRestResolver()
+
+
+@app.get("/hello")
+def hello() -> dict:
+    return {"hello": "world"}
+
+
+def lambda_handler(event, context):
+    return app.resolve(event, context)
+"""
+
+
+# ---------------------------------------------------------------------------- (a) cold start
+
+
+def _run_worker(worker: Path, spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, str(worker), json.dumps(spec)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"cold-start worker failed: {completed.stderr[-2000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _median(samples: list[dict[str, Any]], key: str) -> float:
+    return round(statistics.median(s[key] for s in samples), 1)
+
+
+def _layer_packages() -> list[str]:
+    """The distributions the layer installs: layers/shared/requirements.txt and their dependencies."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    pending = [
+        Requirement(line).name
+        for line in (ROOT / "layers/shared/requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    found: list[str] = []
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.append(name)
+        for text in metadata.requires(name) or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(requirement.name)
+    return found
+
+
+def _layer_copy(directory: Path, with_bytecode: bool) -> Path:
+    """The layer's packages (this machine's wheels) as /opt/python holds them: the installed files
+    without the bytecode the venv has cached, plus the tallyboard package."""
+    from importlib import metadata
+
+    target = directory / ("layer-pyc" if with_bytecode else "layer-source") / "python"
+    for name in _layer_packages():
+        distribution = metadata.distribution(name)
+        for file in distribution.files or []:
+            if file.parts[0] == ".." or "__pycache__" in file.parts or file.suffix == ".pyc":
+                continue
+            destination = target / file
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(distribution.locate_file(file), destination)
+    shutil.copytree(ROOT / "layers/shared/tallyboard", target / "tallyboard", ignore=_no_bytecode)
+    if with_bytecode:  # as layers/shared/Makefile ships it
+        subprocess.run(
+            [*COMPILE_LAYER, str(target)],
+            check=True,
+        )
+    return target
+
+
+def _no_bytecode(_: str, names: list[str]) -> set[str]:
+    return {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
+
+
+def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory(prefix="tb-bench-") as tmp:
+        directory = Path(tmp)
+        worker = directory / "worker.py"
+        worker.write_text(WORKER)
+        bare = directory / "bare" / "app.py"
+        bare.parent.mkdir()
+        bare.write_text(BARE_HANDLER)
+        env = {**os.environ, **environment}
+        handler = str(ROOT / "functions/list_api_keys/app.py")
+        real_spec = {"handler": handler, "sys_path": [], "client": "tallyboard"}
+        bare_spec = {"handler": str(bare), "sys_path": [], "client": "boto3"}
+
+        real, bare_runs = [], []
+        _run_worker(worker, bare_spec, env)  # the first run of all only warms the disk cache
+        for _ in range(COLD_RUNS):
+            real.append(_run_worker(worker, real_spec, env))
+            bare_runs.append(_run_worker(worker, bare_spec, env))
+        real_ms, bare_ms = _median(real, "cold_ms"), _median(bare_runs, "cold_ms")
+        results.record("platform.cold_start.list_api_keys.import_plus_client_ms", real_ms, "ms")
+        results.record("platform.cold_start.list_api_keys.import_ms", _median(real, "import_ms"), "ms")
+        results.record("platform.cold_start.bare_powertools.import_plus_client_ms", bare_ms, "ms")
+        results.record("platform.cold_start.ratio_real_to_bare", round(real_ms / bare_ms, 2), "x")
+
+        # Lambda's /opt is read-only: bytecode the layer does not ship is compiled on every cold start.
+        source_layer = _layer_copy(directory, with_bytecode=False)
+        pyc_layer = _layer_copy(directory, with_bytecode=True)
+        no_write = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+        without, with_pyc = [], []
+        for _ in range(VARIANT_RUNS):
+            without.append(_run_worker(worker, {**real_spec, "sys_path": [str(source_layer)]}, no_write))
+            with_pyc.append(_run_worker(worker, {**real_spec, "sys_path": [str(pyc_layer)]}, no_write))
+        for sample in without + with_pyc:
+            if not str(sample["tallyboard_from"]).startswith(tmp):
+                raise RuntimeError(f"layer copy not used: tallyboard came from {sample['tallyboard_from']}")
+        results.record(
+            "platform.cold_start.list_api_keys.layer_without_bytecode_ms", _median(without, "cold_ms"), "ms"
+        )
+        results.record(
+            "platform.cold_start.list_api_keys.layer_with_bytecode_ms", _median(with_pyc, "cold_ms"), "ms"
+        )
+
+        openapi_spec = {
+            "handler": str(ROOT / "functions/get_openapi/app.py"),
+            "sys_path": [],
+            "client": "tallyboard",
+            "merge_openapi": True,
+        }
+        openapi = [_run_worker(worker, openapi_spec, env) for _ in range(VARIANT_RUNS)]
+        results.record("platform.cold_start.get_openapi.import_ms", _median(openapi, "import_ms"), "ms")
+        results.record("platform.cold_start.get_openapi.first_merge_ms", _median(openapi, "merge_ms"), "ms")
+        results.record("platform.cold_start.get_openapi.max_rss_mb", _median(openapi, "max_rss_mb"), "MB")
+
+        served = _run_worker(worker, {**real_spec, "event": json.dumps(list_keys_event)}, env)
+        if served["status"] != 200:
+            raise RuntimeError(f"list_api_keys answered {served['status']} in the cold-start worker")
+        results.record(
+            "platform.cold_start.list_api_keys.first_invoke_ms", round(served["invoke_ms"], 1), "ms"
+        )
+        results.record("platform.cold_start.list_api_keys.max_rss_mb", round(served["max_rss_mb"], 1), "MB")
+        results.record(
+            "platform.cold_start.bare_powertools.max_rss_mb", _median(bare_runs, "max_rss_mb"), "MB"
+        )
+
+
+# ---------------------------------------------------------------------------- (b) DynamoDB per route
+
+
+@dataclass
+class Sample:
+    path: Path
+    function: str  # logical id
+    authorized: bool
+    event: dict[str, Any]
+    tokens: set[str] = field(default_factory=set)  # <prefix>_sample ids other than the caller's
+
+    @property
+    def route(self) -> str:
+        return f"{self.event['httpMethod']} {self.event['resource']}"
+
+    @property
+    def destructive(self) -> bool:
+        return self.event["httpMethod"] == "DELETE"
+
+
+class RouteBench:
+    """Replays every sample event against a bootstrapped workspace, creating what the samples
+    name (a dashboard for dash_sample, …) with the samples that create them."""
+
+    def __init__(self, functions: Any, tenant: dict[str, Any]) -> None:
+        from tallyboard_local import template as tpl
+
+        self.functions = functions
+        self.authorizer_function = tpl.authorizer_function()
+        self.tenant = tenant
+        self.produced: dict[str, str] = {}  # "dash_sample" → a real dashboard id
+        self.producers: dict[str, Sample] = {}  # "dash_sample" → the sample that creates one
+        self.authorizer_event = json.loads((EVENTS_DIR / "authorizer.json").read_text())
+
+    def _text(self, sample: Sample, fresh: dict[str, str]) -> str:
+        text = sample.path.read_text().replace(SAMPLE_KEY, self.tenant["apiKey"])
+        caller = {
+            "ws_sample": self.tenant["workspaceId"],
+            "proj_sample": self.tenant["projectId"],
+            "user_sample": self.tenant["userId"],
+        }
+
+        def real_id(match: re.Match[str]) -> str:
+            token = match.group(0)
+            return caller.get(token) or fresh.get(token) or self.produced.get(token) or token
+
+        return SAMPLE_TOKEN.sub(real_id, text)
+
+    def build_event(self, sample: Sample, fresh: dict[str, str]) -> dict[str, Any]:
+        event = json.loads(self._text(sample, fresh))
+        event["requestContext"].pop("authorizer", None)  # the real authorizer's answer goes here
+        return event
+
+    def authorize(self, event: dict[str, Any]) -> dict[str, Any]:
+        request = {
+            **self.authorizer_event,
+            "authorizationToken": f"Bearer {self.tenant['apiKey']}",
+            "methodArn": "arn:aws:execute-api:us-east-1:123456789012:local/v1/"
+            f"{event['httpMethod']}{event['resource']}",
+        }
+        decision = self.functions.invoke(self.authorizer_function, request)
+        return {**decision.get("context", {}), "principalId": decision["principalId"]}
+
+    def call(self, sample: Sample, fresh: dict[str, str]) -> dict[str, Any]:
+        """One request as API Gateway makes it: authorizer (if any), then the handler."""
+        event = self.build_event(sample, fresh)
+        if sample.authorized:
+            event["requestContext"]["authorizer"] = self.authorize(event)
+        return self.functions.invoke(sample.function, event)
+
+    def learn(self, sample: Sample, result: dict[str, Any]) -> None:
+        """A created resource's new id (data.id, data.keyId …) stands in for its sample id."""
+        known = set(self.tenant.values()) | set(self.produced.values())
+        try:
+            data = json.loads(result.get("body") or "{}").get("data")
+        except (ValueError, AttributeError):
+            return
+        if not isinstance(data, dict):
+            return
+        for value in data.values():
+            if isinstance(value, str) and (match := ID_VALUE.match(value)) and value not in known:
+                token = f"{match.group(1)}_sample"
+                self.produced.setdefault(token, value)
+                self.producers.setdefault(token, sample)
+
+    def fresh_targets(self, sample: Sample) -> dict[str, str]:
+        """A DELETE gets its own new target each time, made by the sample that creates one."""
+        fresh: dict[str, str] = {}
+        if not sample.destructive:
+            return fresh
+        for token in sample.tokens:
+            producer = self.producers.get(token)
+            if producer is None:
+                continue
+            result = self.call(producer, {})
+            known = set(self.tenant.values()) | set(self.produced.values())
+            for value in json.loads(result.get("body") or "{}").get("data", {}).values():
+                if (
+                    isinstance(value, str)
+                    and value.startswith(token.removesuffix("sample"))
+                    and value not in known
+                ):
+                    fresh[token] = value
+        return fresh
+
+
+def _load_samples() -> list[Sample]:
+    from tallyboard_local import template as tpl
+
+    by_directory = {}
+    for logical_id, properties in tpl.functions().items():
+        handler_file, _ = tpl.handler_location(properties)
+        by_directory[handler_file.parent.name] = logical_id
+    authorized = {(r.function, r.method, r.path): r.authorized for r in tpl.routes()}
+    samples = []
+    for path in sorted(EVENTS_DIR.glob("*.json")):
+        event = json.loads(path.read_text())
+        function = by_directory.get(path.stem)
+        if function is None or "httpMethod" not in event:
+            continue  # the authorizer's own event, or a function not in the template yet
+        key = (function, event["httpMethod"], event["resource"])
+        tokens = set(SAMPLE_TOKEN.findall(path.read_text().replace(SAMPLE_KEY, "")))
+        samples.append(
+            Sample(
+                path,
+                function,
+                authorized.get(key, True),
+                event,
+                {f"{t}_sample" for t in tokens} - set(CALLER_SAMPLES),
+            )
+        )
+    return samples
+
+
+def _order(samples: list[Sample]) -> list[Sample]:
+    """Creators first (their ids feed the others), deletes last."""
+    rank = {"POST": 0, "PUT": 1, "GET": 2, "PATCH": 3, "DELETE": 4}
+    return sorted(samples, key=lambda s: (rank.get(s.event["httpMethod"], 2), len(s.tokens), s.path.name))
+
+
+def _share(counter: Any) -> dict[str, Any]:
+    return {
+        "calls": counter.calls,
+        "items_read": counter.items_read,
+        "items_written": counter.items_written,
+        "operations": dict(sorted(counter.by_operation.items())),
+    }
+
+
+def dynamodb_per_route(results: Any, functions: Any, tenant: dict[str, Any]) -> None:
+    from tallyboard import access
+
+    from bench.harness import count_dynamodb
+
+    bench = RouteBench(functions, tenant)
+    rows = []
+    for sample in _order(_load_samples()):
+        figures: dict[str, Any] = {}
+        for phase in ("first_request", "steady"):
+            fresh = bench.fresh_targets(sample)
+            if phase == "first_request":
+                access._known_projects.clear()  # a new container of this function
+            event = bench.build_event(sample, fresh)
+            authorizer_share = None
+            if sample.authorized:
+                with count_dynamodb() as counted:
+                    event["requestContext"]["authorizer"] = bench.authorize(event)
+                authorizer_share = _share(counted)
+            with count_dynamodb() as counted:
+                result = functions.invoke(sample.function, event)
+            bench.learn(sample, result)
+            figures[phase] = {
+                "status": int(result.get("statusCode", 0)),
+                "authorizer": authorizer_share,
+                "handler": _share(counted),
+            }
+        rows.append((sample, figures))
+        results.record(f"platform.dynamodb_per_request.{sample.route}", figures, echo=False)
+    _print_table(rows)
+
+
+def _print_table(rows: list[tuple[Sample, dict[str, Any]]]) -> None:
+    print(
+        "  DynamoDB per request, steady state (first request of a new container in brackets):\n"
+        f"  {'route':<52} {'status':>6} {'auth calls/read':>16} {'handler calls/read/written':>27}"
+        "  operations"
+    )
+    for sample, figures in rows:
+        steady, first = figures["steady"], figures["first_request"]
+        auth = steady["authorizer"]
+        handler, first_handler = steady["handler"], first["handler"]
+        auth_text = f"{auth['calls']}/{auth['items_read']}" if auth else "-"
+        handler_text = f"{handler['calls']}/{handler['items_read']}/{handler['items_written']}"
+        if (first_handler["calls"], first_handler["items_read"]) != (handler["calls"], handler["items_read"]):
+            handler_text += f" [{first_handler['calls']}/{first_handler['items_read']}]"
+        status = f"{steady['status']}" + (
+            "" if first["status"] == steady["status"] else f"[{first['status']}]"
+        )
+        operations = ", ".join(f"{op} x{n}" for op, n in handler["operations"].items())
+        print(f"  {sample.route:<52} {status:>6} {auth_text:>16} {handler_text:>27}  {operations}")
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def run(results: Any) -> None:
+    from tallyboard.logic import workspaces
+
+    from tallyboard_local.stack import LocalStack
+
+    started = time.perf_counter()
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+    stack = LocalStack(port=0).start()
+    try:
+        assert stack.functions
+        tenant = workspaces.bootstrap("scale", workspace_name="Bench")
+        list_keys = next(s for s in _load_samples() if s.path.stem == "list_api_keys")
+        bench = RouteBench(stack.functions, tenant)
+        event = bench.build_event(list_keys, {})
+        event["requestContext"]["authorizer"] = bench.authorize(event)
+        cold_start(results, stack.environment, event)
+        dynamodb_per_route(results, stack.functions, tenant)
+    finally:
+        stack.stop()
+    results.record("platform.bench_seconds", round(time.perf_counter() - started, 1), "s")

@@ -1,0 +1,23 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from tallyboard.http import api_handler, current_caller, install_api_defaults
+from tallyboard.logic import dashboards
+from tallyboard.models.common import ResourceId
+from tallyboard.models.dashboards import DashboardList
+
+app = APIGatewayRestResolver(enable_validation=True)
+install_api_defaults(app)
+
+
+@app.get(
+    "/dashboards",
+    summary="List a project's dashboards, oldest first (not deleted or unlisted ones)",
+    tags=["dashboards"],
+)
+def list_dashboards(projectId: Annotated[ResourceId | None, Query()] = None) -> DashboardList:
+    return dashboards.list_dashboards(current_caller(app), projectId)
+
+
+lambda_handler = api_handler(app)

@@ -1,0 +1,99 @@
+"""Connections in the entities table. Credentials are stored only as KMS ciphertext
+(`credentialsCiphertext`, binary) and never read back on a request path: the list projects
+the public attributes only.
+
+  connection  pk WS#<ws>#CONN#<connId>   sk CONNECTION
+              gsi1pk WS#<ws>#P#<projectId>#CONN   gsi1sk <createdAt, 13 digits>#<connId>
+
+| request           | operation  | key condition                                               |
+|-------------------|------------|-------------------------------------------------------------|
+| GET  /connections | Query gsi1 | gsi1pk = WS#<ws>#P#<proj>#CONN (oldest first, by gsi1sk)    |
+| POST /connections | PutItem    | pk = WS#<ws>#CONN#<id>, sk = CONNECTION (attribute_not_exists) |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from tallyboard.data import dynamo
+from tallyboard.data.aws import dynamodb
+from tallyboard.data.entities import workspace_pk
+from tallyboard.settings import get_settings
+
+CONNECTION_SK = "CONNECTION"
+PUBLIC_ATTRIBUTES = (
+    "id",
+    "projectId",
+    "service",
+    "category",
+    "authType",
+    "status",
+    "accountInfo",
+    "lastSyncedAt",
+    "totalSyncsCompleted",
+    "createdAt",
+    "updatedAt",
+)
+
+
+def _table() -> str:
+    return get_settings().entities_table
+
+
+def connection_pk(workspace_id: str, connection_id: str) -> str:
+    return f"{workspace_pk(workspace_id)}#CONN#{connection_id}"
+
+
+def project_connections_pk(workspace_id: str, project_id: str) -> str:
+    return f"{workspace_pk(workspace_id)}#P#{project_id}#CONN"
+
+
+def put(workspace_id: str, record: dict[str, Any], credentials_ciphertext: bytes) -> bool:
+    """Store a new connection; False when the id is already taken in this workspace."""
+    item = {
+        **record,
+        "kind": "connection",
+        "credentialsCiphertext": credentials_ciphertext,
+        "pk": connection_pk(workspace_id, record["id"]),
+        "sk": CONNECTION_SK,
+        "gsi1pk": project_connections_pk(workspace_id, record["projectId"]),
+        "gsi1sk": f"{record['createdAt']:013d}#{record['id']}",
+    }
+    try:
+        dynamodb().put_item(
+            TableName=_table(), Item=dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)"
+        )
+    except ClientError as error:
+        if dynamo.is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:
+    """The project's connections, oldest first, without their credentials."""
+    names = {f"#a{i}": name for i, name in enumerate(PUBLIC_ATTRIBUTES)}
+    return list(
+        dynamo.query(
+            _table(),
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": {"S": project_connections_pk(workspace_id, project_id)}},
+            ProjectionExpression=", ".join(names),
+            ExpressionAttributeNames=names,
+        )
+    )
+
+
+def get_credentials_ciphertext(workspace_id: str, connection_id: str) -> bytes | None:
+    """The stored ciphertext, for the sync workers that call the service (never for a response)."""
+    response = dynamodb().get_item(
+        TableName=_table(),
+        Key=dynamo.key(pk=connection_pk(workspace_id, connection_id), sk=CONNECTION_SK),
+        ProjectionExpression="credentialsCiphertext",
+        ConsistentRead=True,
+    )
+    item = response.get("Item")
+    return item["credentialsCiphertext"]["B"] if item else None

@@ -1,0 +1,218 @@
+"""Dashboards and their widgets in the entities table. A dashboard and its widgets share one
+partition, so a dashboard with every widget is one Query; the project's dashboard list is
+one Query on gsi1 (widget items carry no gsi1 attributes, so the index stays sparse).
+
+  dashboard  pk WS#<ws>#DASH#<dashId>   sk DASHBOARD
+             gsi1pk WS#<ws>#P#<projectId>#DASH   gsi1sk <createdAt, 13 digits>#<dashId>
+  widget     pk WS#<ws>#DASH#<dashId>   sk WIDGET#<widgetId>
+
+| request                       | operations                  | key condition (D = WS#<ws>#DASH#<dashId>) |
+|-------------------------------|-----------------------------|-------------------------------------------|
+| GET /dashboards               | Query gsi1 (1)              | gsi1pk = WS#<ws>#P#<proj>#DASH            |
+| POST /dashboards              | PutItem (2)                 | pk = D, sk = DASHBOARD                    |
+| GET /dashboards/{id}          | Query                       | pk = D (dashboard + widgets)              |
+| POST /dashboards/{id}/widgets | GetItem, TransactWrite (3)  | pk = D, sk = DASHBOARD                    |
+| PATCH …/widgets/{wid}         | BatchGet, TransactWrite (3) | pk = D, sk = DASHBOARD, WIDGET#<wid>      |
+| DELETE …/widgets/{wid}        | BatchGet, TransactWrite (3) | pk = D, sk = DASHBOARD, WIDGET#<wid>      |
+
+(1) oldest first (gsi1sk); filter `deleted = false AND unlisted = false`.
+(2) condition attribute_not_exists(pk).
+(3) the widget item (sk WIDGET#<wid>) and the dashboard item, in one transaction.
+
+Widget writes are one transaction with the dashboard item: it bumps `updatedAt`, keeps
+`widgetCount` (the bound on widgets per dashboard) and fails if the dashboard was deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from tallyboard.data import dynamo
+from tallyboard.data.aws import dynamodb
+from tallyboard.data.entities import workspace_pk
+from tallyboard.settings import get_settings
+
+DASHBOARD_SK = "DASHBOARD"
+WIDGET_PREFIX = "WIDGET#"
+_KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
+
+
+def _table() -> str:
+    return get_settings().entities_table
+
+
+def dashboard_pk(workspace_id: str, dashboard_id: str) -> str:
+    return f"{workspace_pk(workspace_id)}#DASH#{dashboard_id}"
+
+
+def project_dashboards_pk(workspace_id: str, project_id: str) -> str:
+    return f"{workspace_pk(workspace_id)}#P#{project_id}#DASH"
+
+
+def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES}
+
+
+def _dashboard_key(workspace_id: str, dashboard_id: str) -> dict[str, Any]:
+    return dynamo.key(pk=dashboard_pk(workspace_id, dashboard_id), sk=DASHBOARD_SK)
+
+
+def _widget_key(workspace_id: str, dashboard_id: str, widget_id: str) -> dict[str, Any]:
+    return dynamo.key(pk=dashboard_pk(workspace_id, dashboard_id), sk=WIDGET_PREFIX + widget_id)
+
+
+def put_dashboard(workspace_id: str, record: dict[str, Any]) -> bool:
+    """Store a new dashboard; False when the id is already taken in this workspace."""
+    item = {
+        **record,
+        "kind": "dashboard",
+        "pk": dashboard_pk(workspace_id, record["id"]),
+        "sk": DASHBOARD_SK,
+        "gsi1pk": project_dashboards_pk(workspace_id, record["projectId"]),
+        "gsi1sk": f"{record['createdAt']:013d}#{record['id']}",
+    }
+    try:
+        dynamodb().put_item(
+            TableName=_table(), Item=dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)"
+        )
+    except ClientError as error:
+        if dynamo.is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:
+    """The project's listed dashboards (not deleted, not unlisted), oldest first."""
+    items = dynamo.query(
+        _table(),
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :p",
+        FilterExpression="deleted = :no AND unlisted = :no",
+        ExpressionAttributeValues={
+            ":p": {"S": project_dashboards_pk(workspace_id, project_id)},
+            ":no": {"BOOL": False},
+        },
+    )
+    return [_strip_keys(item) for item in items]
+
+
+def get_with_widgets(
+    workspace_id: str, dashboard_id: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The dashboard item and its widget items, in one Query."""
+    dashboard: dict[str, Any] | None = None
+    widgets: list[dict[str, Any]] = []
+    items = dynamo.query(
+        _table(),
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": dashboard_pk(workspace_id, dashboard_id)}},
+    )
+    for item in items:
+        if item["sk"] == DASHBOARD_SK:
+            dashboard = _strip_keys(item)
+        elif item["sk"].startswith(WIDGET_PREFIX):
+            widgets.append(_strip_keys(item))
+    return dashboard, widgets
+
+
+def get_dashboard(workspace_id: str, dashboard_id: str) -> dict[str, Any] | None:
+    item = dynamo.get(_table(), _dashboard_key(workspace_id, dashboard_id), consistent=True)
+    return _strip_keys(item) if item else None
+
+
+def get_dashboard_and_widget(
+    workspace_id: str, dashboard_id: str, widget_id: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    items = dynamo.batch_get(
+        _table(),
+        [_dashboard_key(workspace_id, dashboard_id), _widget_key(workspace_id, dashboard_id, widget_id)],
+    )
+    by_sk = {item["sk"]: _strip_keys(item) for item in items}
+    return by_sk.get(DASHBOARD_SK), by_sk.get(WIDGET_PREFIX + widget_id)
+
+
+def _touch_dashboard(
+    workspace_id: str, dashboard_id: str, updated_at: int, count_change: int
+) -> dict[str, Any]:
+    return {
+        "TableName": _table(),
+        "Key": _dashboard_key(workspace_id, dashboard_id),
+        "UpdateExpression": "SET updatedAt = :t ADD widgetCount :c",
+        "ConditionExpression": "deleted = :no",
+        "ExpressionAttributeValues": {
+            ":t": {"N": str(updated_at)},
+            ":c": {"N": str(count_change)},
+            ":no": {"BOOL": False},
+        },
+    }
+
+
+def _transact(items: list[dict[str, Any]]) -> bool:
+    try:
+        dynamodb().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if dynamo.is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def add_widget(workspace_id: str, widget: dict[str, Any], max_widgets: int) -> bool:
+    """Store a new widget and bump its dashboard; False when the dashboard is gone or full."""
+    dashboard_id = widget["dashboardId"]
+    touch = _touch_dashboard(workspace_id, dashboard_id, widget["createdAt"], 1)
+    touch["ConditionExpression"] += " AND (attribute_not_exists(widgetCount) OR widgetCount < :max)"
+    touch["ExpressionAttributeValues"][":max"] = {"N": str(max_widgets)}
+    item = {
+        **widget,
+        "kind": "widget",
+        "pk": dashboard_pk(workspace_id, dashboard_id),
+        "sk": WIDGET_PREFIX + widget["id"],
+    }
+    return _transact(
+        [
+            {
+                "Put": {
+                    "TableName": _table(),
+                    "Item": dynamo.to_item(item),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {"Update": touch},
+        ]
+    )
+
+
+def update_widget(
+    workspace_id: str, dashboard_id: str, widget_id: str, changes: dict[str, Any], updated_at: int
+) -> bool:
+    """Set `changes` and `updatedAt` on the widget and bump the dashboard; False when either is gone."""
+    fields = {**changes, "updatedAt": updated_at}
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    values = dynamo.to_item({f":v{i}": value for i, value in enumerate(fields.values())})
+    update = {
+        "TableName": _table(),
+        "Key": _widget_key(workspace_id, dashboard_id, widget_id),
+        "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+        "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
+    return _transact(
+        [{"Update": update}, {"Update": _touch_dashboard(workspace_id, dashboard_id, updated_at, 0)}]
+    )
+
+
+def delete_widget(workspace_id: str, dashboard_id: str, widget_id: str, updated_at: int) -> bool:
+    """Remove the widget and bump the dashboard; False when either is gone."""
+    delete = {
+        "TableName": _table(),
+        "Key": _widget_key(workspace_id, dashboard_id, widget_id),
+        "ConditionExpression": "attribute_exists(pk)",
+    }
+    return _transact(
+        [{"Delete": delete}, {"Update": _touch_dashboard(workspace_id, dashboard_id, updated_at, -1)}]
+    )

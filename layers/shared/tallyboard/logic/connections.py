@@ -1,0 +1,114 @@
+"""Connections: list a project's connections and create one with encrypted credentials.
+Credentials go straight from the request to KMS; they are never logged, returned or audited."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tallyboard import access
+from tallyboard.auth import Caller
+from tallyboard.data import connections, secrets
+from tallyboard.errors import Conflict
+from tallyboard.ids import new_id, now_ms
+from tallyboard.logic import audit
+from tallyboard.models.connections import (
+    Connection,
+    ConnectionList,
+    ConnectionResponse,
+    CreateConnectionRequest,
+)
+
+# The category of well-known services, used when a create request names none.
+SERVICE_CATEGORIES = {
+    "stripe": "payment",
+    "paypal": "payment",
+    "paddle": "payment",
+    "lemonsqueezy": "payment",
+    "github": "development",
+    "gitlab": "development",
+    "vercel": "development",
+    "google_analytics": "analytics",
+    "plausible": "analytics",
+    "mixpanel": "analytics",
+    "shopify": "ecommerce",
+    "hubspot": "crm",
+    "salesforce": "crm",
+    "mailchimp": "marketing",
+    "facebook_ads": "advertising",
+    "google_ads": "advertising",
+    "twitter": "social",
+    "linkedin": "social",
+    "zendesk": "support",
+    "intercom": "support",
+}
+DEFAULT_CATEGORY = "other"
+
+
+def _public(record: dict[str, Any]) -> Connection:
+    return Connection(
+        id=record["id"],
+        projectId=record["projectId"],
+        service=record["service"],
+        category=record["category"],
+        authType=record["authType"],
+        status=record["status"],
+        accountInfo=record.get("accountInfo"),
+        lastSyncedAt=record.get("lastSyncedAt"),
+        totalSyncsCompleted=record.get("totalSyncsCompleted", 0),
+        createdAt=record["createdAt"],
+    )
+
+
+def list_connections(caller: Caller, project_id: str | None) -> ConnectionList:
+    caller.require("viewer", "metrics:read")
+    project = access.project_for(caller, project_id)
+    return ConnectionList(
+        data=[_public(r) for r in connections.list_for_project(caller.workspace_id, project)]
+    )
+
+
+def create(
+    caller: Caller, request: CreateConnectionRequest, connection_id: str | None = None
+) -> ConnectionResponse:
+    """Create a connection; `connection_id` is for the local demo only (the API always generates one)."""
+    caller.require("editor", "metrics:write")
+    project = access.project_for(caller, request.projectId)
+    connection_id = connection_id or new_id("conn")
+    created_at = now_ms()
+    record = {
+        "id": connection_id,
+        "workspaceId": caller.workspace_id,
+        "projectId": project,
+        "service": request.service,
+        "category": request.category or SERVICE_CATEGORIES.get(request.service, DEFAULT_CATEGORY),
+        "authType": request.authType,
+        "status": "active",
+        "accountInfo": request.accountInfo,
+        "lastSyncedAt": None,
+        "totalSyncsCompleted": 0,
+        "createdBy": caller.user_id,
+        "createdAt": created_at,
+        "updatedAt": created_at,
+    }
+    plaintext = json.dumps(request.credentials, separators=(",", ":")).encode()
+    ciphertext = secrets.encrypt(plaintext, caller.workspace_id, connection_id)
+    if not connections.put(caller.workspace_id, record, ciphertext):
+        raise Conflict("A connection with this id already exists")
+    audit.record(
+        caller,
+        "connection.create",
+        "connection",
+        connection_id,
+        project_id=project,
+        metadata={"service": request.service, "authType": request.authType},
+    )
+    return ConnectionResponse(data=_public(record))
+
+
+def credentials_of(workspace_id: str, connection_id: str) -> dict[str, Any] | None:
+    """Decrypted credentials, for the workers that sync a connection; never for a response."""
+    ciphertext = connections.get_credentials_ciphertext(workspace_id, connection_id)
+    if ciphertext is None:
+        return None
+    return json.loads(secrets.decrypt(ciphertext, workspace_id, connection_id))

@@ -1,0 +1,412 @@
+"""Metrics: list points, time series from rollups, custom pushes (single and batch).
+
+Order of the list: newest first — timestamp descending, then point id descending (stable).
+A time series has one entry per UTC bucket that holds data (empty buckets are left out), each
+bucket named by its start; a bucket is included when it overlaps [startDate, endDate] and its
+value covers the whole bucket (rollups are per whole bucket). At most 1,000 buckets per request.
+Retention: points older than the plan's retention are never returned, even before DynamoDB's
+TTL deletes them; a bucket cut by the retention cut-off is recomputed from its live raw points.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+import json
+import re
+from typing import Any
+
+from tallyboard import access, ids, timeutil
+from tallyboard.auth import Caller
+from tallyboard.data import idempotency
+from tallyboard.data import metrics as store
+from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.logic import audit
+from tallyboard.models.common import Pagination
+from tallyboard.models.metrics import (
+    MAX_LIMIT,
+    MAX_TIMESERIES_BUCKETS,
+    CustomMetricBatchRequest,
+    CustomMetricBatchResponse,
+    CustomMetricRequest,
+    CustomMetricResponse,
+    ListMetricsQuery,
+    MetricInfo,
+    MetricList,
+    MetricPoint,
+    PointInput,
+    TimeseriesPoint,
+    TimeseriesQuery,
+    TimeseriesResponse,
+)
+
+DAY_MS = 86_400_000
+MAX_METRIC_IDS = 50
+METRIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+CUSTOM_SERVICE = "custom"
+
+# Known metrics: (name, unit, service, natural aggregation). Gauges read as their last value.
+KNOWN_METRICS: dict[str, tuple[str, str, str, str]] = {
+    "stripe_mrr": ("Monthly Recurring Revenue", "USD", "stripe", "last"),
+    "stripe_arr": ("Annual Recurring Revenue", "USD", "stripe", "last"),
+    "stripe_revenue": ("Revenue", "USD", "stripe", "sum"),
+    "stripe_customers": ("Active Customers", "count", "stripe", "last"),
+    "stripe_churn_rate": ("Churn Rate", "percent", "stripe", "last"),
+    "github_commits": ("Commits", "count", "github", "sum"),
+    "github_pull_requests": ("Pull Requests", "count", "github", "sum"),
+    "github_stars": ("Stars", "count", "github", "last"),
+    "signups": ("Signups", "count", "custom", "sum"),
+}
+_GAUGE_WORDS = re.compile(
+    r"(^|[_.:-])(mrr|arr|balance|active|subscribers|customers|users|rate|ratio|percent|stars|"
+    r"followers|gauge|level|inventory|stock|score|nps)([_.:-]|$)"
+)
+
+
+def natural_aggregation(metric_id: str, unit: str | None = None) -> str:
+    """`last` for gauges (a level at a moment: MRR, active users, a rate), `sum` for counters."""
+    if metric_id in KNOWN_METRICS:
+        return KNOWN_METRICS[metric_id][3]
+    if (unit or "").lower() in {"percent", "%", "ratio"} or _GAUGE_WORDS.search(metric_id.lower()):
+        return "last"
+    return "sum"
+
+
+def _number(value: float | int) -> float | int:
+    """Integral values as JSON integers (15000, not 15000.0), as in the documents."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _now_ms() -> int:
+    return ids.now_ms()
+
+
+def _retention_cutoff(caller: Caller, now_ms: int) -> int:
+    days = caller.plan.retention_days
+    return now_ms - days * DAY_MS if days else 0
+
+
+def _date_range(start: str | None, end: str | None) -> tuple[int, int]:
+    start_ms = timeutil.parse_iso(start, "startDate") if start is not None else 0
+    end_ms = timeutil.parse_iso(end, "endDate") if end is not None else timeutil.MAX_TIMESTAMP_MS
+    if end_ms < start_ms:
+        raise BadRequest(
+            "Invalid parameter: endDate must not be before startDate",
+            details={"endDate": "must not be before startDate"},
+        )
+    return start_ms, end_ms
+
+
+def _metric_ids(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    names = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    bad = [n for n in names if not METRIC_ID_PATTERN.match(n)]
+    if bad or not names or len(names) > MAX_METRIC_IDS:
+        raise BadRequest(
+            f"Invalid parameter: metricIds must be 1-{MAX_METRIC_IDS} comma-separated metric ids",
+            details={"metricIds": "letters, digits, _ - . : (1-128 characters each)"},
+        )
+    return names
+
+
+# ----------------------------------------------------------------------------- list
+
+
+def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
+    caller.require("viewer", "metrics:read")
+    project_id = access.project_for(caller, query.projectId)
+    if query.limit > MAX_LIMIT:
+        raise BadRequest(
+            f"Invalid parameter: limit must be at most {MAX_LIMIT}", details={"limit": f"1-{MAX_LIMIT}"}
+        )
+    start, end = _date_range(query.startDate, query.endDate)
+    metric_ids = _metric_ids(query.metricIds)
+    now = _now_ms()
+    cutoff = _retention_cutoff(caller, now)
+    bounded = query.startDate is not None or query.endDate is not None or cutoff > 0
+    start = max(start, cutoff)
+    ws, wanted = caller.workspace_id, query.offset + query.limit
+
+    if metric_ids is None:
+        points = list(store.query_points(ws, project_id, None, start, end, now // 1000, wanted))
+    else:
+        streams = [store.query_points(ws, project_id, m, start, end, now // 1000, wanted) for m in metric_ids]
+        merged = heapq.merge(*streams, key=lambda p: (p["timestamp"], p["id"]), reverse=True)
+        points = list(itertools.islice(merged, wanted))
+    page = points[query.offset : wanted]
+
+    entries = store.catalog_entries(ws, project_id, metric_ids)
+    if start > end:
+        total = 0
+    elif not bounded:
+        total = sum(int(e.get("pointCount", 0)) for e in entries)
+    else:
+        total = sum(store.count_points(ws, project_id, e["metricId"], start, end) for e in entries)
+    total = max(total, query.offset + len(page))  # never claim fewer than were just returned
+    return MetricList(
+        data=[
+            MetricPoint(**{**p, "value": _number(p["value"]), "metadata": p.get("metadata") or {}})
+            for p in page
+        ],
+        pagination=Pagination(
+            total=total, limit=query.limit, offset=query.offset, hasMore=query.offset + len(page) < total
+        ),
+    )
+
+
+# ----------------------------------------------------------------------------- time series
+
+
+def timeseries(caller: Caller, metric_id: str, query: TimeseriesQuery) -> TimeseriesResponse:
+    caller.require("viewer", "metrics:read")
+    project_id = access.project_for(caller, query.projectId)
+    start = timeutil.parse_iso(query.startDate, "startDate")
+    end = timeutil.parse_iso(query.endDate, "endDate")
+    if end < start:
+        raise BadRequest(
+            "Invalid parameter: endDate must not be before startDate",
+            details={"endDate": "must not be before startDate"},
+        )
+    interval = query.interval
+    if timeutil.bucket_count(start, end, interval) > MAX_TIMESERIES_BUCKETS:
+        raise BadRequest(
+            f"Invalid parameter: the range holds more than {MAX_TIMESERIES_BUCKETS} {interval} buckets; "
+            "use a shorter range or a longer interval",
+            details={"interval": f"at most {MAX_TIMESERIES_BUCKETS} buckets per request"},
+        )
+    entry = (
+        store.get_catalog(caller.workspace_id, project_id, metric_id)
+        if METRIC_ID_PATTERN.match(metric_id)
+        else None
+    )
+    if entry is None:
+        raise NotFound("Metric not found")
+    aggregation = query.aggregation or entry.get("aggregation") or "sum"
+
+    now = _now_ms()
+    cutoff = _retention_cutoff(caller, now)
+    data: list[TimeseriesPoint] = []
+    effective_start = max(start, cutoff)
+    if effective_start <= end:
+        first = timeutil.bucket_start(effective_start, interval)
+        last = timeutil.bucket_start(end, interval)
+        rollups = store.rollups(
+            caller.workspace_id, project_id, metric_id, interval, first, last, now // 1000
+        )
+        if cutoff > first:  # the oldest bucket is partly past the retention: count its live points only
+            rollups = [r for r in rollups if r.bucket != first]
+            bucket_end = timeutil.next_bucket(first, interval) - 1
+            partial = store.Rollup(bucket=first)
+            for p in store.raw_values(
+                caller.workspace_id, project_id, metric_id, cutoff, bucket_end, now // 1000
+            ):
+                partial.add(float(p["value"]), int(p["timestamp"]), p["id"], p.get("expiresAt"))
+            if partial.count:
+                rollups.insert(0, partial)
+        data = [
+            TimeseriesPoint(timestamp=r.bucket, value=_number(r.value(aggregation)))
+            for r in rollups
+            if r.count
+        ]
+    return TimeseriesResponse(
+        data=data,
+        metric=MetricInfo(
+            id=metric_id,
+            name=entry.get("metricName") or metric_id,
+            unit=entry.get("unit"),
+            service=entry.get("service") or CUSTOM_SERVICE,
+        ),
+        interval=interval,
+        startDate=query.startDate,
+        endDate=query.endDate,
+    )
+
+
+# ----------------------------------------------------------------------------- writes
+
+
+def catalog_entry(
+    metric_id: str,
+    *,
+    metric_name: str | None = None,
+    unit: str | None = None,
+    service: str | None = None,
+    connection_id: str | None = None,
+    aggregation: str | None = None,
+    created_at: int | None = None,
+) -> dict[str, Any]:
+    known = KNOWN_METRICS.get(metric_id)
+    return {
+        "metricId": metric_id,
+        "metricName": metric_name or (known[0] if known else metric_id),
+        "unit": unit or (known[1] if known else None),
+        "service": service or CUSTOM_SERVICE,
+        "connectionId": connection_id,
+        "aggregation": aggregation or natural_aggregation(metric_id, unit),
+        "createdAt": created_at if created_at is not None else _now_ms(),
+    }
+
+
+def record_points(
+    workspace_id: str,
+    project_id: str,
+    points: list[dict[str, Any]],
+    retention_days: int | None = None,
+    point_ids: list[str] | None = None,
+) -> list[str]:
+    """Store points through the real write path (rollups, catalog); ids in the given order.
+
+    Each point: metricId, value, and optionally timestamp, unit, metadata, metricName,
+    aggregation, service, connectionId."""
+    now = _now_ms()
+    catalog: dict[str, dict[str, Any]] = {}
+    records = []
+    for index, p in enumerate(points):
+        metric_id = p["metricId"]
+        entry = catalog.setdefault(
+            metric_id,
+            catalog_entry(
+                metric_id,
+                metric_name=p.get("metricName"),
+                unit=p.get("unit"),
+                service=p.get("service"),
+                connection_id=p.get("connectionId"),
+                aggregation=p.get("aggregation"),
+                created_at=now,
+            ),
+        )
+        timestamp = p.get("timestamp")
+        timestamp = now if timestamp is None else int(timestamp)
+        records.append(
+            {
+                "id": point_ids[index] if point_ids else ids.new_id("metric"),
+                "projectId": project_id,
+                "connectionId": p.get("connectionId"),
+                "service": p.get("service") or entry["service"],
+                "metricId": metric_id,
+                "metricName": p.get("metricName") or entry["metricName"],
+                "value": float(p["value"]),
+                "unit": p.get("unit") or entry["unit"],
+                "timestamp": timestamp,
+                "metadata": p.get("metadata") or {},
+                "createdAt": now,
+                "expiresAt": timestamp // 1000 + retention_days * 86_400 if retention_days else None,
+            }
+        )
+    try:
+        store.write_points(workspace_id, project_id, records, catalog)
+    except store.WriteContention as error:
+        raise Conflict("Too many concurrent writes to this metric; retry shortly") from error
+    return [r["id"] for r in records]
+
+
+def _idempotency_key(caller: Caller, header: str | None) -> str | None:
+    if header is None:
+        return None
+    if not IDEMPOTENCY_KEY_PATTERN.match(header):
+        raise BadRequest(
+            "Invalid parameter: Idempotency-Key must be 1-255 printable characters",
+            details={"Idempotency-Key": "1-255 printable ASCII characters, no spaces"},
+        )
+    return f"{caller.workspace_id}#{header}"
+
+
+def _stable_ids(key: str, payload: dict[str, Any], count: int) -> list[str]:
+    """Point ids derived from the idempotency key and the body: a retry that re-runs after a
+    partial failure writes the same ids, and the conditional puts keep every point single."""
+    digest = hashlib.sha256((key + json.dumps(payload, sort_keys=True)).encode()).hexdigest()
+    return ["metric_" + hashlib.sha256(f"{digest}#{i}".encode()).hexdigest()[:20] for i in range(count)]
+
+
+def _run_once(
+    caller: Caller,
+    operation: str,
+    header: str | None,
+    payload: dict[str, Any],
+    produce: Any,
+    lambda_context: Any,
+) -> dict[str, Any]:
+    key = _idempotency_key(caller, header)
+    if key is None:
+        return produce(None)
+    try:
+        return idempotency.once(operation, key, payload, lambda: produce(key), lambda_context)
+    except idempotency.IdempotencyValidationError:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request body",
+            details={"Idempotency-Key": "reuse a key only to retry the identical request"},
+        ) from None
+    except idempotency.IdempotencyAlreadyInProgressError:
+        raise Conflict(
+            "A request with this Idempotency-Key is still in progress; retry shortly",
+            details={"Idempotency-Key": "in progress"},
+        ) from None
+
+
+def _point_dict(point: PointInput) -> dict[str, Any]:
+    return {**point.model_dump(exclude={"projectId"}), "service": CUSTOM_SERVICE}
+
+
+def push(
+    caller: Caller,
+    request: CustomMetricRequest,
+    idempotency_key: str | None = None,
+    lambda_context: Any = None,
+) -> CustomMetricResponse:
+    caller.require("editor", "metrics:write")
+    project_id = access.project_for(caller, request.projectId)
+    payload = request.model_dump(mode="json")
+
+    def produce(key: str | None) -> dict[str, Any]:
+        point_ids = _stable_ids(key, payload, 1) if key else None
+        (point_id,) = record_points(
+            caller.workspace_id, project_id, [_point_dict(request)], caller.plan.retention_days, point_ids
+        )
+        audit.record(
+            caller, "metric.push", "metric", point_id, project_id, metadata={"metricId": request.metricId}
+        )
+        return CustomMetricResponse(metricId=point_id).model_dump()
+
+    return CustomMetricResponse(
+        **_run_once(caller, "metrics.push", idempotency_key, payload, produce, lambda_context)
+    )
+
+
+def push_batch(
+    caller: Caller,
+    request: CustomMetricBatchRequest,
+    idempotency_key: str | None = None,
+    lambda_context: Any = None,
+) -> CustomMetricBatchResponse:
+    caller.require("editor", "metrics:write")
+    project_id = access.project_for(caller, request.projectId)
+    payload = request.model_dump(mode="json")
+
+    def produce(key: str | None) -> dict[str, Any]:
+        count = len(request.points)
+        point_ids = _stable_ids(key, payload, count) if key else None
+        stored = record_points(
+            caller.workspace_id,
+            project_id,
+            [_point_dict(p) for p in request.points],
+            caller.plan.retention_days,
+            point_ids,
+        )
+        audit.record(
+            caller,
+            "metric.push_batch",
+            "metric",
+            stored[0],
+            project_id,
+            metadata={"count": count, "metricIds": sorted({p.metricId for p in request.points})[:50]},
+        )
+        return CustomMetricBatchResponse(count=count, metricIds=stored).model_dump()
+
+    return CustomMetricBatchResponse(
+        **_run_once(caller, "metrics.push_batch", idempotency_key, payload, produce, lambda_context)
+    )

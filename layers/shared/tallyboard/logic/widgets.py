@@ -1,0 +1,117 @@
+"""Widgets of a dashboard: add, partially update, remove. Each write also bumps the
+dashboard's updatedAt, in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tallyboard.auth import Caller
+from tallyboard.data import dashboards as store
+from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.ids import new_id, now_ms
+from tallyboard.logic import audit
+from tallyboard.logic.dashboards import dashboard_not_found, is_visible, public_widget
+from tallyboard.models.widgets import CreateWidgetRequest, UpdateWidgetRequest, WidgetResponse
+
+MAX_WIDGETS_PER_DASHBOARD = 100
+
+
+def _widget_not_found() -> NotFound:
+    return NotFound("Widget not found")
+
+
+def _full() -> Conflict:
+    return Conflict(f"A dashboard holds at most {MAX_WIDGETS_PER_DASHBOARD} widgets")
+
+
+def create(caller: Caller, dashboard_id: str, request: CreateWidgetRequest) -> WidgetResponse:
+    caller.require("editor", "dashboard:write")
+    dashboard = store.get_dashboard(caller.workspace_id, dashboard_id)
+    if dashboard is None or not is_visible(caller, dashboard):
+        raise dashboard_not_found()
+    if dashboard.get("widgetCount", 0) >= MAX_WIDGETS_PER_DASHBOARD:
+        raise _full()
+    created_at = now_ms()
+    record = {
+        "id": new_id("widget"),
+        "dashboardId": dashboard_id,
+        "projectId": dashboard["projectId"],
+        "type": request.type,
+        "title": request.title,
+        "position": request.position.model_dump(),
+        "visible": request.visible,
+        "config": request.config,
+        "createdAt": created_at,
+        "updatedAt": created_at,
+    }
+    if not store.add_widget(caller.workspace_id, record, MAX_WIDGETS_PER_DASHBOARD):
+        # Lost a race: the dashboard was deleted or filled up since it was read.
+        if not is_visible(caller, store.get_dashboard(caller.workspace_id, dashboard_id)):
+            raise dashboard_not_found()
+        raise _full()
+    audit.record(
+        caller,
+        "widget.create",
+        "widget",
+        record["id"],
+        project_id=dashboard["projectId"],
+        metadata={"dashboardId": dashboard_id, "type": request.type},
+    )
+    return WidgetResponse(data=public_widget(record))
+
+
+def _changes(request: UpdateWidgetRequest) -> dict[str, Any]:
+    changes = request.model_dump(exclude_unset=True)
+    nulls = sorted(name for name, value in changes.items() if value is None)
+    if nulls:
+        raise BadRequest(
+            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
+        )
+    if not changes:
+        raise BadRequest(
+            "Invalid parameter: body: at least one field to update is required",
+            details={"body": "one of type, title, position, visible, config is required"},
+        )
+    return changes
+
+
+def _visible_pair(caller: Caller, dashboard_id: str, widget_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    dashboard, widget = store.get_dashboard_and_widget(caller.workspace_id, dashboard_id, widget_id)
+    if dashboard is None or not is_visible(caller, dashboard):
+        raise dashboard_not_found()
+    if widget is None:
+        raise _widget_not_found()
+    return dashboard, widget
+
+
+def update(caller: Caller, dashboard_id: str, widget_id: str, request: UpdateWidgetRequest) -> WidgetResponse:
+    caller.require("editor", "dashboard:write")
+    changes = _changes(request)
+    dashboard, widget = _visible_pair(caller, dashboard_id, widget_id)
+    updated_at = max(now_ms(), widget["updatedAt"])
+    if not store.update_widget(caller.workspace_id, dashboard_id, widget_id, changes, updated_at):
+        raise _widget_not_found()
+    audit.record(
+        caller,
+        "widget.update",
+        "widget",
+        widget_id,
+        project_id=dashboard["projectId"],
+        metadata={"dashboardId": dashboard_id, "fields": sorted(changes)},
+    )
+    return WidgetResponse(data=public_widget({**widget, **changes, "updatedAt": updated_at}))
+
+
+def delete(caller: Caller, dashboard_id: str, widget_id: str) -> None:
+    caller.require("editor", "dashboard:write")
+    dashboard, _ = _visible_pair(caller, dashboard_id, widget_id)
+    if not store.delete_widget(caller.workspace_id, dashboard_id, widget_id, now_ms()):
+        raise _widget_not_found()
+    audit.record(
+        caller,
+        "widget.delete",
+        "widget",
+        widget_id,
+        project_id=dashboard["projectId"],
+        metadata={"dashboardId": dashboard_id},
+    )

@@ -1,0 +1,76 @@
+"""Connection shapes. Credentials are accepted on create only and never appear in a response."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+
+from tallyboard.models.common import RequestModel, ResourceId
+from tallyboard.models.widgets import bounded_json_object
+
+AuthType = Literal["oauth2", "api_key", "basic", "bearer_token", "none"]
+ConnectionStatus = Literal["active", "syncing", "error", "paused", "disconnected"]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+CredentialValue = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+CredentialName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+AccountInfo = bounded_json_object(4096)
+
+# The credential fields each auth type needs to reach the service; more may be sent.
+REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "oauth2": ("accessToken",),
+    "api_key": ("apiKey",),
+    "basic": ("username", "password"),
+    "bearer_token": ("token",),
+    "none": (),
+}
+MAX_CREDENTIALS_BYTES = 4096  # KMS Encrypt's plaintext limit
+
+
+class CreateConnectionRequest(RequestModel):
+    projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
+    service: Slug = Field(description="The connected service, e.g. stripe, github")
+    category: Slug | None = Field(None, description="e.g. payment, development; derived for known services")
+    authType: AuthType
+    credentials: Annotated[dict[CredentialName, CredentialValue], Field(max_length=20)] = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Secret fields by auth type: oauth2 accessToken (refreshToken…), api_key apiKey, "
+        "basic username + password, bearer_token token. Stored encrypted, never returned.",
+    )
+    accountInfo: AccountInfo | None = Field(  # type: ignore[valid-type]
+        None, description="Non-secret account details shown to users (account name, id…)"
+    )
+
+    @field_validator("credentials")
+    @classmethod
+    def _credentials_fit_auth_type(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        required = REQUIRED_CREDENTIALS.get(info.data.get("authType") or "", ())
+        missing = [name for name in required if name not in value]
+        if missing:
+            raise ValueError(f"{info.data['authType']} credentials need {', '.join(missing)}")
+        if len(json.dumps(value).encode()) > MAX_CREDENTIALS_BYTES:
+            raise ValueError(f"must be at most {MAX_CREDENTIALS_BYTES} bytes as JSON")
+        return value
+
+
+class Connection(BaseModel):
+    id: str
+    projectId: str
+    service: str
+    category: str
+    authType: str
+    status: ConnectionStatus
+    accountInfo: dict[str, Any] | None
+    lastSyncedAt: int | None
+    totalSyncsCompleted: int
+    createdAt: int
+
+
+class ConnectionResponse(BaseModel):
+    data: Connection
+
+
+class ConnectionList(BaseModel):
+    data: list[Connection]

@@ -1,0 +1,91 @@
+"""Dashboard shapes (API.md Analytics, seed 000). `category` and `description` are left out of
+a response when unset, as in the documented examples."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+)
+
+from tallyboard.models.common import RequestModel, ResourceId
+from tallyboard.models.widgets import StrictBool, Widget
+
+DashboardType = Literal["custom", "category"]
+Category = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)]
+MAX_TAGS = 50
+
+
+class CreateDashboardRequest(RequestModel):
+    projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    type: DashboardType = "custom"
+    category: Category | None = Field(
+        None, validate_default=True, description="Required for type category (e.g. payment), else absent"
+    )
+    isDefault: StrictBool = False
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
+
+    @field_validator("category")
+    @classmethod
+    def _category_matches_type(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("type")
+        if kind == "category" and value is None:
+            raise ValueError("is required for type category")
+        if kind == "custom" and value is not None:
+            raise ValueError("is only allowed for type category")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class Dashboard(BaseModel):
+    id: str
+    projectId: str
+    name: str
+    slug: str
+    type: DashboardType
+    category: str | None = None
+    isDefault: bool
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    createdBy: str
+    createdAt: int
+    updatedAt: int
+
+    # No return annotation: pydantic then keeps the field schema for the OpenAPI response.
+    @model_serializer(mode="wrap")
+    def _omit_unset_optionals(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        data = handler(self)
+        for name in ("category", "description"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+class DashboardWithWidgets(Dashboard):
+    widgets: list[Widget] = Field(description="In creation order")
+
+
+class DashboardResponse(BaseModel):
+    data: Dashboard
+
+
+class DashboardDetailResponse(BaseModel):
+    data: DashboardWithWidgets
+
+
+class DashboardList(BaseModel):
+    data: list[Dashboard]

@@ -1,0 +1,177 @@
+"""Metric shapes: points, the list, a time series, custom pushes (API.md "Analytics", seed 000_…)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+
+from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId
+from tallyboard.timeutil import MAX_TIMESTAMP_MS
+
+MAX_LIMIT = 1000
+MAX_BATCH_POINTS = 1000
+MAX_VALUE = 1e15  # |value| above this is refused: sums of a year of points stay exact enough
+MAX_METADATA_KEYS = 50
+MAX_METADATA_BYTES = 8192
+MAX_METADATA_DEPTH = 5
+MAX_TIMESERIES_BUCKETS = 1000
+
+MetricId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=32, strip_whitespace=True)]
+MetricName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Interval = Literal["hour", "day", "week", "month"]
+Aggregation = Literal["sum", "avg", "min", "max", "count", "last"]
+Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP_MS, description="Epoch milliseconds")]
+
+
+def _check_json_value(value: Any, depth: int) -> None:
+    if depth > MAX_METADATA_DEPTH:
+        raise ValueError(f"must nest at most {MAX_METADATA_DEPTH} levels")
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) > MAX_VALUE:
+            raise ValueError("numbers must be finite and at most 1e15 in magnitude")
+        return
+    if isinstance(value, list):
+        for item in value:
+            _check_json_value(item, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not 1 <= len(key) <= 128:
+                raise ValueError("keys must be 1-128 characters")
+            _check_json_value(item, depth + 1)
+        return
+    raise ValueError("must hold JSON values only")
+
+
+def check_metadata(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
+    if metadata is None:
+        return None
+    if len(metadata) > MAX_METADATA_KEYS:
+        raise ValueError(f"must have at most {MAX_METADATA_KEYS} keys")
+    _check_json_value(metadata, 1)
+    if len(json.dumps(metadata, separators=(",", ":"))) > MAX_METADATA_BYTES:
+        raise ValueError(f"must serialise to at most {MAX_METADATA_BYTES} bytes")
+    return metadata
+
+
+def check_value(value: float) -> float:
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if not math.isfinite(value) or abs(value) > MAX_VALUE:
+        raise ValueError("must be a finite number of at most 1e15 in magnitude")
+    return value
+
+
+class PointInput(RequestModel):
+    """One point of a batch (the projectId is the batch's)."""
+
+    metricId: MetricId
+    value: float = Field(strict=True, description="A finite number, |value| <= 1e15")
+    timestamp: Timestamp | None = Field(None, description="Epoch ms; defaults to now")
+    unit: Unit | None = None
+    metadata: dict[str, Any] | None = Field(
+        None, description="At most 50 keys, 8 KB serialised, JSON values nested at most 5 levels"
+    )
+    metricName: MetricName | None = Field(None, description="Display name, kept from the first point")
+    aggregation: Aggregation | None = Field(
+        None,
+        description="The metric's natural aggregation, kept from the first point "
+        "(default: last for gauges such as *_mrr, sum otherwise)",
+    )
+
+    _value = field_validator("value")(check_value)
+    _metadata = field_validator("metadata")(check_metadata)
+
+
+_PROJECT_ID = Field(None, description="Required unless the key is bound to one project")
+
+
+class CustomMetricRequest(PointInput):
+    projectId: ResourceId | None = _PROJECT_ID
+
+
+class CustomMetricBatchRequest(RequestModel):
+    projectId: ResourceId | None = _PROJECT_ID
+    points: Annotated[list[PointInput], Field(min_length=1, max_length=MAX_BATCH_POINTS)]
+
+
+class CustomMetricResponse(BaseModel):
+    success: bool = True
+    metricId: str = Field(description="The stored point's id (metric_…)")
+    message: str = "Custom metric created successfully"
+
+
+class CustomMetricBatchResponse(BaseModel):
+    success: bool = True
+    count: int
+    metricIds: list[str] = Field(description="The stored points' ids, in the order of the request")
+    message: str = "Custom metrics created successfully"
+
+
+class MetricPoint(BaseModel):
+    id: str
+    projectId: str
+    connectionId: str | None = None
+    service: str
+    metricId: str
+    metricName: str
+    value: int | float
+    unit: str | None = None
+    timestamp: int
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    createdAt: int
+
+
+class MetricList(BaseModel):
+    data: list[MetricPoint]
+    pagination: Pagination
+
+
+class ListMetricsQuery(BaseModel):
+    projectId: ResourceId | None = Field(None, description="Required unless the key is bound to one project")
+    metricIds: Annotated[str, StringConstraints(max_length=4000)] | None = Field(
+        None, description="Comma-separated metric ids (at most 50)"
+    )
+    startDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
+    endDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
+    # The maximum is checked by the logic (a 400 naming `limit`), and shown here for the spec.
+    limit: Annotated[Limit, Field(json_schema_extra={"maximum": MAX_LIMIT})] = Field(
+        100, description=f"1-{MAX_LIMIT}; above {MAX_LIMIT} is a 400, never clamped"
+    )
+    offset: Offset = 0
+
+
+class TimeseriesQuery(BaseModel):
+    projectId: ResourceId | None = Field(None, description="Required unless the key is bound to one project")
+    startDate: str = Field(description="ISO 8601; no zone means UTC")
+    endDate: str = Field(description="ISO 8601; no zone means UTC")
+    interval: Interval = "day"
+    aggregation: Aggregation | None = Field(
+        None, description="Default: the metric's natural aggregation (last for gauges, sum for counters)"
+    )
+
+
+class TimeseriesPoint(BaseModel):
+    timestamp: int = Field(description="Bucket start, epoch ms (UTC)")
+    value: int | float
+
+
+class MetricInfo(BaseModel):
+    id: str
+    name: str
+    unit: str | None = None
+    service: str
+
+
+class TimeseriesResponse(BaseModel):
+    data: list[TimeseriesPoint]
+    metric: MetricInfo
+    interval: Interval
+    startDate: str
+    endDate: str

@@ -1,0 +1,117 @@
+"""Widget shapes, and the bounded free-form JSON object used for widget `config` and
+connection `accountInfo`."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import partial
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
+
+from tallyboard.models.common import RequestModel
+
+# DynamoDB numbers hold 38 digits between 1e-130 and 1e125; these bounds keep every JSON number
+# storable exactly (no 500 from a huge or tiny value) and are far beyond any widget setting.
+MAX_JSON_NUMBER = 1e15
+MIN_JSON_FRACTION = 1e-15
+MAX_JSON_DEPTH = 6
+MAX_JSON_ITEMS = 100
+MAX_JSON_STRING = 2000
+MAX_JSON_KEY = 100
+
+
+def _check_json(value: Any, depth: int) -> None:
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"is nested deeper than {MAX_JSON_DEPTH} levels")
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int | float):
+        magnitude = abs(value)
+        if not math.isfinite(magnitude) or magnitude > MAX_JSON_NUMBER:
+            raise ValueError(f"numbers must be finite and at most {MAX_JSON_NUMBER:.0e} in magnitude")
+        if 0 < magnitude < MIN_JSON_FRACTION:
+            raise ValueError(f"non-zero numbers must be at least {MIN_JSON_FRACTION:.0e} in magnitude")
+    elif isinstance(value, str):
+        if len(value) > MAX_JSON_STRING:
+            raise ValueError(f"strings must be at most {MAX_JSON_STRING} characters")
+    elif isinstance(value, list):
+        if len(value) > MAX_JSON_ITEMS:
+            raise ValueError(f"lists must hold at most {MAX_JSON_ITEMS} items")
+        for item in value:
+            _check_json(item, depth + 1)
+    elif isinstance(value, dict):
+        if len(value) > MAX_JSON_ITEMS:
+            raise ValueError(f"objects must hold at most {MAX_JSON_ITEMS} keys")
+        for key, item in value.items():
+            if not isinstance(key, str) or not 1 <= len(key) <= MAX_JSON_KEY:
+                raise ValueError(f"keys must be 1 to {MAX_JSON_KEY} characters")
+            _check_json(item, depth + 1)
+    else:
+        raise ValueError("must be plain JSON")
+
+
+def _bounded(value: dict[str, Any], max_bytes: int) -> dict[str, Any]:
+    _check_json(value, 1)
+    if len(json.dumps(value, ensure_ascii=False).encode()) > max_bytes:
+        raise ValueError(f"must be at most {max_bytes} bytes as JSON")
+    return value
+
+
+def bounded_json_object(max_bytes: int) -> Any:
+    """A JSON object with bounded size, depth, list lengths, strings and numbers."""
+    return Annotated[dict[str, Any], AfterValidator(partial(_bounded, max_bytes=max_bytes))]
+
+
+WidgetConfig = bounded_json_object(16_384)
+WidgetType = Literal["metric", "chart", "table", "text"]
+WidgetTitle = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+StrictBool = Annotated[bool, Field(strict=True)]
+
+
+class Position(RequestModel):
+    """Grid placement: column x, row y, width w, height h (grid cells)."""
+
+    x: Annotated[int, Field(strict=True, ge=0, le=1000)]
+    y: Annotated[int, Field(strict=True, ge=0, le=10_000)]
+    w: Annotated[int, Field(strict=True, ge=1, le=100)]
+    h: Annotated[int, Field(strict=True, ge=1, le=100)]
+
+
+class CreateWidgetRequest(RequestModel):
+    type: WidgetType
+    title: WidgetTitle
+    position: Position = Field(default_factory=lambda: Position(x=0, y=0, w=3, h=2))
+    visible: StrictBool = True
+    config: WidgetConfig = Field(default_factory=dict)  # type: ignore[valid-type]
+
+
+class UpdateWidgetRequest(RequestModel):
+    """Partial update: only the fields sent change; null is not a value for any of them."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    # SkipJsonSchema: None only marks "not sent"; the schema does not offer null as a value.
+    type: WidgetType | SkipJsonSchema[None] = None
+    title: WidgetTitle | SkipJsonSchema[None] = None
+    position: Position | SkipJsonSchema[None] = None
+    visible: StrictBool | SkipJsonSchema[None] = None
+    config: WidgetConfig | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+
+
+class Widget(BaseModel):
+    id: str
+    dashboardId: str
+    type: str
+    title: str
+    position: Position
+    visible: bool
+    config: dict[str, Any]
+    createdAt: int
+    updatedAt: int
+
+
+class WidgetResponse(BaseModel):
+    data: Widget

@@ -1,0 +1,265 @@
+"""Metrics logic and data access against moto: rollups exactly once (retries, out of order,
+concurrency), totals from rollups, retention with a fake clock, idempotency in progress."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from tallyboard import ids, timeutil
+from tallyboard.auth import Caller
+from tallyboard.data import audit as audit_store
+from tallyboard.data import metrics as store
+from tallyboard.errors import Conflict
+from tallyboard.logic import metrics
+from tallyboard.models.metrics import ListMetricsQuery, TimeseriesQuery
+from tallyboard.plans import get_plan
+
+from tests.conftest import Tenant
+
+HOUR = 3_600_000
+DAY = 24 * HOUR
+
+
+def ms(*args: int) -> int:
+    return int(datetime(*args, tzinfo=UTC).timestamp() * 1000)
+
+
+def caller_for(tenant: Tenant, plan: str | None = None, role: str = "owner") -> Caller:
+    return Caller(
+        workspace_id=tenant.workspace_id,
+        user_id=tenant.user_id,
+        key_id=tenant.key_id,
+        role=role,
+        scopes=(),
+        project_ids=(),
+        plan=get_plan(plan or tenant.plan),
+        rate_limit=1000,
+    )
+
+
+def point(metric_id: str, ts: int, value: float, point_id: str | None = None) -> dict[str, Any]:
+    return {
+        "id": point_id or ids.new_id("metric"),
+        "projectId": "p",
+        "connectionId": None,
+        "service": "custom",
+        "metricId": metric_id,
+        "metricName": metric_id,
+        "value": value,
+        "unit": None,
+        "timestamp": ts,
+        "metadata": {},
+        "createdAt": ts,
+    }
+
+
+def series(tenant: Tenant, metric_id: str, start: str, end: str, **kw: Any) -> list[tuple[int, float]]:
+    response = metrics.timeseries(
+        caller_for(tenant),
+        metric_id,
+        TimeseriesQuery(startDate=start, endDate=end, projectId=tenant.project_id, **kw),
+    )
+    return [(p.timestamp, p.value) for p in response.data]
+
+
+@pytest.fixture
+def scale(make_tenant: Callable[..., Tenant]) -> Tenant:
+    return make_tenant("scale")
+
+
+def test_a_retried_write_is_counted_once(scale: Tenant) -> None:
+    ws, proj = scale.workspace_id, scale.project_id
+    points = [point("retry", ms(2024, 1, 1, h), h) for h in range(5)]
+    catalog = {"retry": metrics.catalog_entry("retry")}
+
+    store.write_points(ws, proj, points, catalog)
+    store.write_points(ws, proj, points, catalog)  # e.g. the client timed out and sent it again
+
+    assert series(scale, "retry", "2024-01-01", "2024-01-01T23:59:59Z", aggregation="count") == [
+        (ms(2024, 1, 1), 5)
+    ]
+    assert store.get_catalog(ws, proj, "retry")["pointCount"] == 5
+
+
+def test_out_of_order_writes_give_the_same_rollups(scale: Tenant) -> None:
+    ws, proj = scale.workspace_id, scale.project_id
+    start = ms(2024, 2, 26)  # a Monday
+    values = [(start + i * 5 * HOUR + 17_000, float((i * 37) % 11)) for i in range(60)]
+    shuffled = values[:]
+    random.Random(7).shuffle(shuffled)
+    catalog = {"ooo": metrics.catalog_entry("ooo")}
+    for ts, value in shuffled:  # one write each, oldest not first
+        store.write_points(ws, proj, [point("ooo", ts, value)], catalog)
+
+    for interval in ("hour", "day", "week", "month"):
+        for aggregation in ("sum", "count", "min", "max", "last", "avg"):
+            expected: dict[int, list[tuple[int, float]]] = {}
+            for ts, value in values:
+                expected.setdefault(timeutil.bucket_start(ts, interval), []).append((ts, value))
+            want = []
+            for bucket, items in sorted(expected.items()):
+                vals = [v for _, v in items]
+                want.append(
+                    (
+                        bucket,
+                        {
+                            "sum": sum(vals),
+                            "count": len(vals),
+                            "min": min(vals),
+                            "max": max(vals),
+                            "last": max(items)[1],
+                            "avg": sum(vals) / len(vals),
+                        }[aggregation],
+                    )
+                )
+            got = series(
+                scale,
+                "ooo",
+                "2024-02-26T00:00:00Z",
+                "2024-03-31T00:00:00Z",
+                interval=interval,
+                aggregation=aggregation,
+            )
+            assert [b for b, _ in got] == [b for b, _ in want], (interval, aggregation)
+            assert [v for _, v in got] == pytest.approx([v for _, v in want]), (interval, aggregation)
+
+
+def test_a_concurrent_writer_between_read_and_write_is_retried_not_lost(
+    scale: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # moto's TransactWriteItems is not thread-safe, so the race is staged: another writer
+    # commits to the same buckets right after this writer has read them.
+    ws, proj = scale.workspace_id, scale.project_id
+    catalog = {"hot": metrics.catalog_entry("hot")}
+    real_read = store._read_rollups
+    calls: list[int] = []
+
+    def read_then_someone_else_writes(keys: list[tuple[str, str]]) -> dict:
+        found = real_read(keys)
+        calls.append(len(calls))
+        if len(calls) == 1:
+            store.write_points(ws, proj, [point("hot", ms(2024, 4, 1, 12, 30), 100)], catalog)
+        return found
+
+    monkeypatch.setattr(store, "_read_rollups", read_then_someone_else_writes)
+    store.write_points(ws, proj, [point("hot", ms(2024, 4, 1, 12, 10), 1)], catalog)
+
+    assert len(calls) >= 3  # ours, the intruder's, ours again after the version check failed
+    day = "2024-04-01", "2024-04-01T23:00:00Z"
+    assert series(scale, "hot", *day, aggregation="count") == [(ms(2024, 4, 1), 2)]
+    assert series(scale, "hot", *day, aggregation="sum") == [(ms(2024, 4, 1), 101)]
+    assert series(scale, "hot", *day, aggregation="last") == [(ms(2024, 4, 1), 100)]
+    assert store.get_catalog(ws, proj, "hot")["pointCount"] == 2
+
+
+def test_total_from_rollups_matches_a_raw_count(scale: Tenant) -> None:
+    ws, proj = scale.workspace_id, scale.project_id
+    base = ms(2024, 1, 30)
+    stamps = [base + i * 97 * 60_000 for i in range(150)]  # every 97 minutes over ~10 days
+    store.write_points(
+        ws, proj, [point("cnt", ts, 1) for ts in stamps], {"cnt": metrics.catalog_entry("cnt")}
+    )
+
+    rng = random.Random(3)
+    for _ in range(6):
+        lo = base + rng.randrange(-DAY, 11 * DAY)
+        hi = lo + rng.randrange(0, 9 * DAY)
+        assert store.count_points(ws, proj, "cnt", lo, hi) == sum(lo <= ts <= hi for ts in stamps)
+
+
+def test_retention_hides_old_points_before_ttl_deletes_them(
+    make_tenant: Callable[..., Tenant], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = make_tenant("free")  # free: 3 days of retention (and no API access: logic level)
+    free = caller_for(tenant, "free")
+    now = ms(2024, 6, 10, 12)
+    monkeypatch.setattr(ids, "now_ms", lambda: now)
+    points = [
+        {"metricId": "kept", "value": 1, "timestamp": now - 5 * DAY},  # past retention
+        {"metricId": "kept", "value": 2, "timestamp": now - 3 * DAY - HOUR},  # past, same day as next
+        {"metricId": "kept", "value": 4, "timestamp": now - 3 * DAY + HOUR},  # live
+        {"metricId": "kept", "value": 8, "timestamp": now - DAY},  # live
+    ]
+    stored = metrics.record_points(tenant.workspace_id, tenant.project_id, points, retention_days=3)
+
+    raw = store.query_points(tenant.workspace_id, tenant.project_id, "kept", 0, now, 0, 10)
+    expiries = {p["id"]: p for p in raw}
+    assert len(expiries) == 4  # all still stored (TTL has not run)...
+
+    listed = metrics.list_metrics(free, ListMetricsQuery(projectId=tenant.project_id))
+    assert [p.id for p in listed.data] == [stored[3], stored[2]]  # ...but only the live ones are read
+    assert listed.pagination.total == 2 and not listed.pagination.hasMore
+
+    response = metrics.timeseries(
+        free,
+        "kept",
+        TimeseriesQuery(projectId=tenant.project_id, startDate="2024-06-01", endDate="2024-06-10T23:00:00Z"),
+    )
+    assert [(p.timestamp, p.value) for p in response.data] == [(ms(2024, 6, 7), 4), (ms(2024, 6, 9), 8)]
+    month = metrics.timeseries(
+        free,
+        "kept",
+        TimeseriesQuery(
+            projectId=tenant.project_id, startDate="2024-06-01", endDate="2024-06-30", interval="month"
+        ),
+    )
+    assert [(p.timestamp, p.value) for p in month.data] == [(ms(2024, 6, 1), 12)]
+
+    # A later plan without retention still never reads a point whose TTL has passed.
+    scale = caller_for(tenant, "scale")
+    relisted = metrics.list_metrics(
+        scale, ListMetricsQuery(projectId=tenant.project_id, startDate="2024-01-01")
+    )
+    assert [p.id for p in relisted.data] == [stored[3], stored[2]]
+
+
+def test_points_of_unlimited_plans_never_expire(scale: Tenant) -> None:
+    (point_id,) = metrics.record_points(
+        scale.workspace_id, scale.project_id, [{"metricId": "forever", "value": 1, "timestamp": 0}]
+    )
+    item = store.dynamo.get(
+        store._table(),
+        store.dynamo.key(
+            pk=store.point_pk(scale.workspace_id, scale.project_id, "forever"), sk=f"{0:013d}#{point_id}"
+        ),
+    )
+    assert item is not None and "expiresAt" not in item
+
+
+def test_a_concurrent_duplicate_is_a_409_not_a_500(scale: Tenant) -> None:
+    caller = caller_for(scale)
+    seen: list[Conflict] = []
+
+    def produce(_key: str | None) -> dict[str, Any]:
+        try:  # the same key arrives again while the first is still running
+            metrics._run_once(caller, "test.op", "dup-1", {"a": 1}, lambda _k: {"ok": 2}, None)
+        except Conflict as conflict:
+            seen.append(conflict)
+        return {"ok": 1}
+
+    assert metrics._run_once(caller, "test.op", "dup-1", {"a": 1}, produce, None) == {"ok": 1}
+    assert len(seen) == 1 and "in progress" in seen[0].message
+    # ...and once done, a retry replays the first answer without running anything.
+    assert metrics._run_once(caller, "test.op", "dup-1", {"a": 1}, lambda _k: {"ok": 3}, None) == {"ok": 1}
+
+
+def test_pushes_are_audited(scale: Tenant) -> None:
+    caller = caller_for(scale)
+    from tallyboard.models.metrics import CustomMetricBatchRequest, CustomMetricRequest
+
+    single = metrics.push(caller, CustomMetricRequest(projectId=scale.project_id, metricId="aud", value=1))
+    batch = metrics.push_batch(
+        caller,
+        CustomMetricBatchRequest(
+            projectId=scale.project_id, points=[{"metricId": "aud", "value": i} for i in range(3)]
+        ),
+    )
+    entries = audit_store.list_entries(scale.workspace_id, scale.project_id, 0, ids.now_ms() + 1)
+    actions = {(e["action"], e["resourceId"]) for e in entries}
+    assert ("metric.push", single.metricId) in actions
+    (batch_entry,) = [e for e in entries if e["action"] == "metric.push_batch"]
+    assert batch_entry["metadata"]["count"] == 3 and batch_entry["resourceId"] == batch.metricIds[0]

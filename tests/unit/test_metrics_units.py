@@ -1,0 +1,229 @@
+"""Metrics without AWS: date parsing, UTC buckets, rollup maths, validation, chunking."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+from tallyboard import timeutil
+from tallyboard.data import metrics as store
+from tallyboard.errors import BadRequest
+from tallyboard.logic.metrics import natural_aggregation
+from tallyboard.models.metrics import CustomMetricBatchRequest, CustomMetricRequest
+
+
+def ms(*args: int) -> int:
+    return int(datetime(*args, tzinfo=UTC).timestamp() * 1000)
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-01T00:00:00Z", ms(2024, 1, 1)),
+        ("2024-01-01T00:00:00z", ms(2024, 1, 1)),
+        ("2024-01-01T02:00:00+02:00", ms(2024, 1, 1)),
+        ("2023-12-31T19:00:00-05:00", ms(2024, 1, 1)),
+        ("2024-01-01T00:00:00", ms(2024, 1, 1)),  # no zone: UTC
+        ("2024-01-01", ms(2024, 1, 1)),
+        ("2024-01-31T23:59:59.500Z", ms(2024, 1, 31, 23, 59, 59) + 500),
+    ],
+)
+def test_iso_dates_parse_to_epoch_ms(text: str, expected: int) -> None:
+    assert timeutil.parse_iso(text, "startDate") == expected
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2024-13-01", "1704067200000", "2024-01-01T25:00:00Z"])
+def test_invalid_dates_are_the_documented_400(text: str) -> None:
+    with pytest.raises(BadRequest) as raised:
+        timeutil.parse_iso(text, "startDate")
+    assert raised.value.message == "Invalid parameter: startDate must be a valid ISO 8601 date"
+
+
+# ----------------------------------------------------------------------------- buckets
+
+
+def test_hour_and_day_buckets_are_utc() -> None:
+    moment = ms(2024, 3, 10, 13, 45, 12)
+    assert timeutil.bucket_start(moment, "hour") == ms(2024, 3, 10, 13)
+    assert timeutil.bucket_start(moment, "day") == ms(2024, 3, 10)
+    assert timeutil.next_bucket(ms(2024, 3, 10), "day") == ms(2024, 3, 11)
+
+
+@pytest.mark.parametrize(
+    ("day", "monday"),
+    [
+        ((2024, 1, 1), (2024, 1, 1)),  # a Monday
+        ((2024, 1, 7, 23, 59), (2024, 1, 1)),  # Sunday night
+        ((2024, 1, 8), (2024, 1, 8)),
+        ((2024, 3, 1), (2024, 2, 26)),  # across a month
+        ((1970, 1, 1), (1969, 12, 29)),  # epoch was a Thursday
+    ],
+)
+def test_weeks_start_monday(day: tuple[int, ...], monday: tuple[int, ...]) -> None:
+    assert timeutil.bucket_start(ms(*day), "week") == ms(*monday)
+    assert datetime.fromtimestamp(timeutil.bucket_start(ms(*day), "week") / 1000, UTC).weekday() == 0
+
+
+def test_month_buckets_follow_the_calendar() -> None:
+    assert timeutil.bucket_start(ms(2024, 2, 29, 12), "month") == ms(2024, 2, 1)
+    assert timeutil.next_bucket(ms(2024, 2, 1), "month") == ms(2024, 3, 1)
+    assert timeutil.next_bucket(ms(2024, 12, 1), "month") == ms(2025, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "interval", "count"),
+    [
+        ((2024, 1, 1), (2024, 1, 31, 23, 59, 59), "day", 31),
+        ((2024, 1, 1), (2024, 12, 31, 23, 59), "day", 366),
+        ((2024, 1, 1), (2024, 1, 31, 23, 59), "hour", 744),
+        ((2024, 1, 1), (2024, 12, 31), "month", 12),
+        ((2024, 1, 3), (2024, 1, 9), "week", 2),
+        ((2024, 1, 1, 10), (2024, 1, 1, 10, 30), "hour", 1),
+    ],
+)
+def test_bucket_count_matches_the_walk(
+    start: tuple[int, ...], end: tuple[int, ...], interval: str, count: int
+) -> None:
+    assert timeutil.bucket_count(ms(*start), ms(*end), interval) == count
+    assert len(list(timeutil.buckets(ms(*start), ms(*end), interval))) == count
+
+
+# ----------------------------------------------------------------------------- rollup maths
+
+
+def _points(values: list[tuple[int, float]]) -> list[dict]:
+    return [
+        {"id": f"metric_{i:04d}", "metricId": "m", "timestamp": ts, "value": v}
+        for i, (ts, v) in enumerate(values)
+    ]
+
+
+def test_rollup_aggregations() -> None:
+    day = ms(2024, 5, 1)
+    points = _points([(day + 3_600_000, 10), (day, 4), (day + 7_200_000, 1), (day + 60_000, 5)])
+    rollups = store.fold("ws", "p", points)
+    (rollup,) = [r for (pk, _), r in rollups.items() if pk.endswith("#day")]
+
+    assert rollup.value("sum") == 20
+    assert rollup.value("count") == 4
+    assert rollup.value("avg") == 5
+    assert rollup.value("min") == 1
+    assert rollup.value("max") == 10
+    assert rollup.value("last") == 1  # the latest timestamp, whatever the arrival order
+
+
+def test_rollups_do_not_depend_on_arrival_order() -> None:
+    day = ms(2024, 5, 1)
+    points = _points([(day + i * 61_000, float(i % 7) - 2.5) for i in range(200)])
+    forward = store.fold("ws", "p", points)
+    backward = store.fold("ws", "p", list(reversed(points)))
+    assert forward.keys() == backward.keys()
+    for key, rollup in forward.items():
+        other = backward[key]
+        assert (rollup.count, rollup.min, rollup.max, rollup.last) == (
+            other.count,
+            other.min,
+            other.max,
+            other.last,
+        )
+        assert math.isclose(rollup.sum, other.sum, abs_tol=1e-9)
+
+
+def test_a_point_touches_one_bucket_per_interval() -> None:
+    keys = store.rollup_keys("ws", "p", "m", ms(2024, 1, 3, 5, 6))
+    assert [k[0].rsplit("#", 1)[1] for k in keys] == ["hour", "day", "week", "month"]
+    assert [int(k[1]) for k in keys] == [ms(2024, 1, 3, 5), ms(2024, 1, 3), ms(2024, 1, 1), ms(2024, 1, 1)]
+
+
+def test_chunks_fit_one_transaction_and_cover_every_point() -> None:
+    start = ms(2024, 1, 1)
+    points = _points([(start + i * 3_600_000, 1) for i in range(1000)])  # one per hour: many buckets
+    chunks = list(store._chunks("ws", "p", points))
+    assert sum(len(c) for c in chunks) == 1000
+    for chunk in chunks:
+        keys = {k for p in chunk for k in store.rollup_keys("ws", "p", "m", p["timestamp"])}
+        assert len(chunk) + len(keys) + 1 <= store.MAX_TRANSACTION_ITEMS
+    assert list(store._chunks("ws", "p", list(reversed(points)))) == chunks  # deterministic
+
+
+# ----------------------------------------------------------------------------- aggregation defaults
+
+
+@pytest.mark.parametrize(
+    ("metric_id", "unit", "expected"),
+    [
+        ("stripe_mrr", "USD", "last"),
+        ("stripe_revenue", "USD", "sum"),
+        ("github_commits", "count", "sum"),
+        ("signups", None, "sum"),
+        ("custom_sales", "USD", "sum"),
+        ("team_mrr", "USD", "last"),
+        ("active_users", None, "last"),
+        ("conversion", "percent", "last"),
+    ],
+)
+def test_natural_aggregation(metric_id: str, unit: str | None, expected: str) -> None:
+    assert natural_aggregation(metric_id, unit) == expected
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _push(**fields: object) -> CustomMetricRequest:
+    return CustomMetricRequest.model_validate({"projectId": "proj_1", "metricId": "m", "value": 1, **fields})
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"value": float("nan")},
+        {"value": float("inf")},
+        {"value": 1e300},
+        {"value": "12"},
+        {"value": True},
+        {"metricId": ""},
+        {"metricId": "x" * 129},
+        {"metricId": "bad id"},
+        {"metricId": "a#b"},
+        {"unit": "u" * 33},
+        {"timestamp": -1},
+        {"timestamp": 10**13},
+        {"metadata": {f"k{i}": i for i in range(51)}},
+        {"metadata": {"blob": "x" * 9000}},
+        {"metadata": {"n": float("inf")}},
+        {"metadata": {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}},
+        {"surprise": 1},
+    ],
+)
+def test_bad_push_bodies_are_refused(fields: dict) -> None:
+    with pytest.raises(ValidationError):
+        _push(**fields)
+
+
+def test_good_push_body() -> None:
+    request = _push(
+        metricId="team.sales:eu-1", value=1234.56, unit="USD", metadata={"tags": ["a", "b"], "n": {"x": 1}}
+    )
+    assert request.timestamp is None and request.value == 1234.56
+
+
+def test_batch_validation_names_the_bad_index() -> None:
+    points = [{"metricId": "m", "value": i} for i in range(5)]
+    points[3]["value"] = float("nan")
+    with pytest.raises(ValidationError) as raised:
+        CustomMetricBatchRequest.model_validate({"projectId": "p", "points": points})
+    assert raised.value.errors()[0]["loc"][:2] == ("points", 3)
+
+
+def test_batch_size_is_bounded() -> None:
+    with pytest.raises(ValidationError):
+        CustomMetricBatchRequest.model_validate(
+            {"projectId": "p", "points": [{"metricId": "m", "value": 1}] * 1001}
+        )
+    with pytest.raises(ValidationError):
+        CustomMetricBatchRequest.model_validate({"projectId": "p", "points": []})
