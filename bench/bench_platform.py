@@ -2,10 +2,11 @@
 every route that has a sample event.
 
 (a) Cold start, in fresh subprocesses (median of several runs, interleaved so machine noise hits
-    both sides alike): import one real handler module + create its first DynamoDB client, against
-    a bare one-route Powertools resolver measured the same way; the same real handler with the
-    layer's packages as Lambda sees them (a read-only copy, with and without shipped bytecode);
-    the OpenAPI function's import + first spec merge; the peak RSS of a handler process that has
+    every variant alike): import one real handler module + create its first DynamoDB client, with
+    the layer's packages laid out as Lambda's /opt/python holds them (read-only, bytecode as
+    layers/shared/Makefile ships it), against a bare one-route Powertools resolver measured the
+    same way; the same handler with a layer that ships no bytecode, and from the dev venv; the
+    OpenAPI function's import + first spec merge; the peak RSS of a handler process that has
     served one request.
 (b) Per route, from events/*.json with the sample ids swapped for real ones: the authorizer's
     DynamoDB share (API Gateway caches it for AuthorizerCacheTtl) apart from the handler's (which
@@ -187,34 +188,35 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         real_spec = {"handler": handler, "sys_path": [], "client": "tallyboard"}
         bare_spec = {"handler": str(bare), "sys_path": [], "client": "boto3"}
 
-        real, bare_runs = [], []
-        _run_worker(worker, bare_spec, env)  # the first run of all only warms the disk cache
-        for _ in range(COLD_RUNS):
-            real.append(_run_worker(worker, real_spec, env))
-            bare_runs.append(_run_worker(worker, bare_spec, env))
-        real_ms, bare_ms = _median(real, "cold_ms"), _median(bare_runs, "cold_ms")
-        results.record("platform.cold_start.list_api_keys.import_plus_client_ms", real_ms, "ms")
-        results.record("platform.cold_start.list_api_keys.import_ms", _median(real, "import_ms"), "ms")
-        results.record("platform.cold_start.bare_powertools.import_plus_client_ms", bare_ms, "ms")
-        results.record("platform.cold_start.ratio_real_to_bare", round(real_ms / bare_ms, 2), "x")
-
         # Lambda's /opt is read-only: bytecode the layer does not ship is compiled on every cold start.
         source_layer = _layer_copy(directory, with_bytecode=False)
         pyc_layer = _layer_copy(directory, with_bytecode=True)
         no_write = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
-        without, with_pyc = [], []
-        for _ in range(VARIANT_RUNS):
-            without.append(_run_worker(worker, {**real_spec, "sys_path": [str(source_layer)]}, no_write))
-            with_pyc.append(_run_worker(worker, {**real_spec, "sys_path": [str(pyc_layer)]}, no_write))
-        for sample in without + with_pyc:
+        variants = {
+            "bare": (bare_spec, env),
+            "venv": (real_spec, env),
+            "layer_source": ({**real_spec, "sys_path": [str(source_layer)]}, no_write),
+            "layer_pyc": ({**real_spec, "sys_path": [str(pyc_layer)]}, no_write),
+        }
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
+        _run_worker(worker, bare_spec, env)  # the first run of all only warms the disk cache
+        for _ in range(COLD_RUNS):  # interleaved: load from other processes hits every variant alike
+            for name, (spec, variant_env) in variants.items():
+                runs[name].append(_run_worker(worker, spec, variant_env))
+        for sample in runs["layer_source"] + runs["layer_pyc"]:
             if not str(sample["tallyboard_from"]).startswith(tmp):
                 raise RuntimeError(f"layer copy not used: tallyboard came from {sample['tallyboard_from']}")
+
+        real_ms, bare_ms = _median(runs["layer_pyc"], "cold_ms"), _median(runs["bare"], "cold_ms")
+        results.record("platform.cold_start.list_api_keys.import_plus_client_ms", real_ms, "ms")
         results.record(
-            "platform.cold_start.list_api_keys.layer_without_bytecode_ms", _median(without, "cold_ms"), "ms"
+            "platform.cold_start.list_api_keys.import_ms", _median(runs["layer_pyc"], "import_ms"), "ms"
         )
-        results.record(
-            "platform.cold_start.list_api_keys.layer_with_bytecode_ms", _median(with_pyc, "cold_ms"), "ms"
-        )
+        results.record("platform.cold_start.bare_powertools.import_plus_client_ms", bare_ms, "ms")
+        results.record("platform.cold_start.ratio_real_to_bare", round(real_ms / bare_ms, 2), "x")
+        source_ms = _median(runs["layer_source"], "cold_ms")
+        results.record("platform.cold_start.list_api_keys.layer_without_bytecode_ms", source_ms, "ms")
+        results.record("platform.cold_start.list_api_keys.venv_ms", _median(runs["venv"], "cold_ms"), "ms")
 
         openapi_spec = {
             "handler": str(ROOT / "functions/get_openapi/app.py"),
@@ -235,7 +237,7 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         )
         results.record("platform.cold_start.list_api_keys.max_rss_mb", round(served["max_rss_mb"], 1), "MB")
         results.record(
-            "platform.cold_start.bare_powertools.max_rss_mb", _median(bare_runs, "max_rss_mb"), "MB"
+            "platform.cold_start.bare_powertools.max_rss_mb", _median(runs["bare"], "max_rss_mb"), "MB"
         )
 
 
@@ -329,7 +331,10 @@ class RouteBench:
         fresh: dict[str, str] = {}
         if not sample.destructive:
             return fresh
-        for token in sample.tokens:
+        # Only the resource the route deletes (its last path parameter) is new; its parents stay.
+        last_parameter = re.findall(r"\{(\w+)\}", sample.event["resource"])[-1:]
+        targets = {(sample.event.get("pathParameters") or {}).get(p) for p in last_parameter}
+        for token in sample.tokens & targets:
             producer = self.producers.get(token)
             if producer is None:
                 continue
@@ -459,8 +464,13 @@ def run(results: Any) -> None:
         bench = RouteBench(stack.functions, tenant)
         event = bench.build_event(list_keys, {})
         event["requestContext"]["authorizer"] = bench.authorize(event)
+        stack_ready = time.perf_counter()
         cold_start(results, stack.environment, event)
+        cold_done = time.perf_counter()
         dynamodb_per_route(results, stack.functions, tenant)
+        results.record("platform.bench_seconds.stack_start", round(stack_ready - started, 1), "s")
+        results.record("platform.bench_seconds.cold_start", round(cold_done - stack_ready, 1), "s")
+        results.record("platform.bench_seconds.per_route", round(time.perf_counter() - cold_done, 1), "s")
     finally:
         stack.stop()
-    results.record("platform.bench_seconds", round(time.perf_counter() - started, 1), "s")
+    results.record("platform.bench_seconds.total", round(time.perf_counter() - started, 1), "s")

@@ -6,7 +6,14 @@ app = APIGatewayRestResolver(enable_validation=True)
 install_api_defaults(app)
 
 
-@app.get("/docs", summary="Swagger UI (no key needed)", tags=["docs"])
+@app.get(
+    "/docs",
+    summary="Swagger UI (no key needed)",
+    tags=["docs"],
+    responses={
+        200: {"description": "Swagger UI page", "content": {"text/html": {"schema": {"type": "string"}}}}
+    },
+)
 def get_docs() -> Response[str]:
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=docs.swagger_html())
 
