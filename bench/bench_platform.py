@@ -81,7 +81,10 @@ if spec.get("event"):
     result = module.lambda_handler(json.loads(spec["event"]), Context())
     out["invoke_ms"] = (time.perf_counter() - before) * 1000
     out["status"] = result.get("statusCode")
-out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so it would report the parent's size.
+with open("/proc/self/status") as status:
+    peak_kb = next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), None)
+out["max_rss_mb"] = (peak_kb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
 tallyboard = sys.modules.get("tallyboard")
 out["tallyboard_from"] = getattr(tallyboard, "__file__", None)
 print(json.dumps(out))
@@ -192,17 +195,18 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         source_layer = _layer_copy(directory, with_bytecode=False)
         pyc_layer = _layer_copy(directory, with_bytecode=True)
         no_write = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
-        variants = {
-            "bare": (bare_spec, env),
-            "venv": (real_spec, env),
-            "layer_source": ({**real_spec, "sys_path": [str(source_layer)]}, no_write),
-            "layer_pyc": ({**real_spec, "sys_path": [str(pyc_layer)]}, no_write),
+        variants = {  # name: (spec, environment, runs)
+            "bare": (bare_spec, env, COLD_RUNS),
+            "layer_pyc": ({**real_spec, "sys_path": [str(pyc_layer)]}, no_write, COLD_RUNS),
+            "layer_source": ({**real_spec, "sys_path": [str(source_layer)]}, no_write, VARIANT_RUNS),
+            "venv": (real_spec, env, VARIANT_RUNS),
         }
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
         _run_worker(worker, bare_spec, env)  # the first run of all only warms the disk cache
-        for _ in range(COLD_RUNS):  # interleaved: load from other processes hits every variant alike
-            for name, (spec, variant_env) in variants.items():
-                runs[name].append(_run_worker(worker, spec, variant_env))
+        for round_number in range(COLD_RUNS):  # interleaved: other processes' load hits all alike
+            for name, (spec, variant_env, count) in variants.items():
+                if round_number < count:
+                    runs[name].append(_run_worker(worker, spec, variant_env))
         for sample in runs["layer_source"] + runs["layer_pyc"]:
             if not str(sample["tallyboard_from"]).startswith(tmp):
                 raise RuntimeError(f"layer copy not used: tallyboard came from {sample['tallyboard_from']}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.logic import workspaces
+
 from tallyboard_local import demo_dashboards, demo_metrics
 
 

@@ -156,6 +156,20 @@ def test_a_concurrent_writer_between_read_and_write_is_retried_not_lost(
     assert store.get_catalog(ws, proj, "hot")["pointCount"] == 2
 
 
+def test_bulk_import_matches_the_transactional_path(scale: Tenant) -> None:
+    ws, proj = scale.workspace_id, scale.project_id
+    values = [(ms(2024, 7, 1) + i * 37 * 60_000, float(i % 9)) for i in range(100)]
+    store.bulk_import(ws, proj, [point("bulk", ts, v) for ts, v in values], {"bulk": metrics.catalog_entry("bulk")})
+    store.write_points(ws, proj, [point("txn", ts, v) for ts, v in values], {"txn": metrics.catalog_entry("txn")})
+
+    for aggregation in ("sum", "count", "last", "min", "max"):
+        window = ("2024-07-01", "2024-07-31", "hour")
+        bulk = series(scale, "bulk", *window[:2], interval=window[2], aggregation=aggregation)
+        txn = series(scale, "txn", *window[:2], interval=window[2], aggregation=aggregation)
+        assert bulk == txn and len(bulk) > 50
+    assert store.get_catalog(ws, proj, "bulk")["pointCount"] == 100
+
+
 def test_total_from_rollups_matches_a_raw_count(scale: Tenant) -> None:
     ws, proj = scale.workspace_id, scale.project_id
     base = ms(2024, 1, 30)

@@ -340,24 +340,42 @@ def write_points(
         _write_chunk(ws, proj, chunk, catalog)
 
 
-def bulk_import(ws: str, proj: str, points: list[dict[str, Any]], catalog: dict[str, dict[str, Any]]) -> None:
-    """Back-fill a metric that has no data yet: rollups computed in memory, everything written
-    with BatchWriteItem (no conditions). Not a request path: for loads and benchmarks only."""
-    rollups = fold(ws, proj, points)
+def bulk_items(
+    ws: str, proj: str, points: list[dict[str, Any]], catalog: dict[str, dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """The items that back-fill metrics with no data yet: every raw point, its rollups computed
+    in memory, and the catalog entries with their point counts (low-level DynamoDB format)."""
     counts: dict[str, int] = {}
     for p in points:
         counts[p["metricId"]] = counts.get(p["metricId"], 0) + 1
-    items = [_point_item(ws, proj, p) for p in points]
-    items += [dynamo.to_item({**r.record(), "pk": pk, "sk": sk}) for (pk, sk), r in rollups.items()]
-    items += [
-        dynamo.to_item({**catalog[m], "pointCount": n, "pk": catalog_pk(ws, proj), "sk": m})
-        for m, n in counts.items()
-    ]
+    for (pk, sk), rollup in fold(ws, proj, points).items():
+        yield dynamo.to_item({**rollup.record(), "pk": pk, "sk": sk})
+    for metric_id, count in counts.items():
+        yield dynamo.to_item(
+            {**catalog[metric_id], "pointCount": count, "pk": catalog_pk(ws, proj), "sk": metric_id}
+        )
+    for p in points:
+        yield _point_item(ws, proj, p)
+
+
+def bulk_import(ws: str, proj: str, points: list[dict[str, Any]], catalog: dict[str, dict[str, Any]]) -> None:
+    """Back-fill metrics that have no data yet with BatchWriteItem (no conditions, no
+    transactions): for imports and benchmarks, never a request path."""
     table = _table()
-    for start in range(0, len(items), 25):
-        pending: dict[str, Any] = {table: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]}
-        while pending:
-            pending = dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    batch: list[dict[str, Any]] = []
+    for item in bulk_items(ws, proj, points, catalog):
+        batch.append({"PutRequest": {"Item": item}})
+        if len(batch) == 25:
+            _batch_write(table, batch)
+            batch = []
+    if batch:
+        _batch_write(table, batch)
+
+
+def _batch_write(table: str, requests: list[dict[str, Any]]) -> None:
+    pending: dict[str, Any] = {table: requests}
+    while pending:
+        pending = dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
 # ----------------------------------------------------------------------------- reads
