@@ -9,7 +9,6 @@ from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-from pydantic.json_schema import SkipJsonSchema
 
 from tallyboard.models.common import RequestModel
 
@@ -88,17 +87,24 @@ class CreateWidgetRequest(RequestModel):
     config: WidgetConfig = Field(default_factory=dict)  # type: ignore[valid-type]
 
 
+def _not_null(schema: dict[str, Any]) -> None:
+    """In an update, None only marks a field as not sent: the schema does not offer null."""
+    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+    if branches:
+        schema.update(branches[0])
+    schema.pop("default", None)
+
+
 class UpdateWidgetRequest(RequestModel):
     """Partial update: only the fields sent change; null is not a value for any of them."""
 
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
-    # SkipJsonSchema: None only marks "not sent"; the schema does not offer null as a value.
-    type: WidgetType | SkipJsonSchema[None] = None
-    title: WidgetTitle | SkipJsonSchema[None] = None
-    position: Position | SkipJsonSchema[None] = None
-    visible: StrictBool | SkipJsonSchema[None] = None
-    config: WidgetConfig | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+    type: WidgetType | None = Field(None, json_schema_extra=_not_null)
+    title: WidgetTitle | None = Field(None, json_schema_extra=_not_null)
+    position: Position | None = Field(None, json_schema_extra=_not_null)
+    visible: StrictBool | None = Field(None, json_schema_extra=_not_null)
+    config: WidgetConfig | None = Field(None, json_schema_extra=_not_null)  # type: ignore[valid-type]
 
 
 class Widget(BaseModel):
