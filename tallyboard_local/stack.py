@@ -28,11 +28,12 @@ _WRITE_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_i
 
 def make_dynamodb_writes_atomic() -> None:
     """DynamoDB applies a conditional write atomically; moto's threaded server does not (two
-    concurrent `ADD ... IF requests < :limit` can both pass), which would make the exact rate
-    limit and every create-only write racy locally. One lock around moto's writes restores it."""
-    from moto.dynamodb.models import DynamoDBBackend
+    concurrent `ADD ... IF requests < :limit` can both pass, and the item a write returns is
+    read after the lock-free update), which would make the exact rate limit and every
+    create-only write racy locally. One lock around each write request restores it."""
+    from moto.dynamodb.responses import DynamoHandler
 
-    if getattr(DynamoDBBackend, "_tallyboard_atomic", False):
+    if getattr(DynamoHandler, "_tallyboard_atomic", False):
         return
     lock = threading.RLock()
 
@@ -45,8 +46,8 @@ def make_dynamodb_writes_atomic() -> None:
         return wrapper
 
     for name in _WRITE_OPERATIONS:
-        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
-    DynamoDBBackend._tallyboard_atomic = True  # type: ignore[attr-defined]
+        setattr(DynamoHandler, name, locked(getattr(DynamoHandler, name)))
+    DynamoHandler._tallyboard_atomic = True  # type: ignore[attr-defined]
 
 
 @dataclass

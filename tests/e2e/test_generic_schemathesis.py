@@ -47,7 +47,6 @@ def test_collected_spec_is_the_served_one(stack: LocalStack) -> None:
     assert served.json() == SPEC
 
 
-
 @pytest.mark.xdist_group("schemathesis")
 @schema.parametrize()
 @settings(

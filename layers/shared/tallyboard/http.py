@@ -28,26 +28,51 @@ def error_response(error: ApiError) -> Response:
     return Response(status_code=error.status, content_type=JSON, body=error.body(), headers=error.headers)
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc[1:]] or [str(loc[0])] if loc else ["body"]
-    return ".".join(parts)
+def _field_name(loc: tuple[Any, ...], body: Any, error_type: str = "") -> str:
+    """The client's name for the field an error is about. pydantic puts the member of a union
+    it tried into `loc` ("none", "literal['a','b']", a model's class name …); those are not
+    fields, so the body sent is walked and only the names it has (or the one missing) are kept."""
+    if not loc:
+        return "body"
+    where, *path = loc
+    if where != "body":
+        return str(path[0]) if path else str(where)
+    parts: list[str] = []
+    current = body
+    for index, part in enumerate(path):
+        present = (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        )
+        if present:
+            parts.append(str(part))
+            current = current[part]
+        elif index == len(path) - 1 and error_type == "missing":
+            parts.append(str(part))
+    return ".".join(parts) or "body"
 
 
-def _validation_error(exc: RequestValidationError) -> Response:
+def _sent_body(app: APIGatewayRestResolver) -> Any:
+    try:
+        return json.loads(app.current_event.body or "null")
+    except ValueError:
+        return None
+
+
+def _validation_error(exc: RequestValidationError, body: Any = None) -> Response:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(BadRequest("Request body is not valid JSON"))
     details: dict[str, str] = {}
     for e in errors:
         message = str(e.get("msg", "is invalid")).removeprefix("Value error, ")
-        details.setdefault(_field_name(tuple(e.get("loc") or ())), message)
+        details.setdefault(_field_name(tuple(e.get("loc") or ()), body, str(e.get("type", ""))), message)
     field, message = next(iter(details.items()))
     return error_response(BadRequest(f"Invalid parameter: {field}: {message}", details=details))
 
 
 def install_api_defaults(app: APIGatewayRestResolver) -> None:
     """Map validation and domain errors to the documented error body."""
-    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(RequestValidationError)(lambda exc: _validation_error(exc, _sent_body(app)))
     app.exception_handler(ApiError)(error_response)
     app.not_found()(lambda _exc: error_response(NotFound("Route not found")))
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 from tallyboard.data.aws import dynamodb
 
@@ -73,6 +74,24 @@ def batch_get(table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
             items.extend(from_item(i) for i in response.get("Responses", {}).get(table, []))
             pending = response.get("UnprocessedKeys") or {}
     return items
+
+
+def put_new(table: str, record: dict[str, Any], key_attribute: str) -> None:
+    """Create an item that must not exist yet. botocore retries a timed-out PutItem; when the
+    first attempt had in fact landed, the retry fails its condition against our own item, and
+    that is success, not a conflict."""
+    item = to_item(record)
+    try:
+        dynamodb().put_item(
+            TableName=table,
+            Item=item,
+            ConditionExpression="attribute_not_exists(#k)",
+            ExpressionAttributeNames={"#k": key_attribute},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if not (is_condition_failure(error) and error.response.get("Item") == item):
+            raise
 
 
 def is_condition_failure(error: Exception) -> bool:

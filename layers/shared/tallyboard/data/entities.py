@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
 from tallyboard.settings import get_settings
 
 
@@ -24,9 +23,8 @@ def workspace_pk(workspace_id: str) -> str:
     return f"WS#{workspace_id}"
 
 
-def put(pk: str, sk: str, record: dict[str, Any], *, create_only: bool = True) -> None:
-    kwargs: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"} if create_only else {}
-    dynamodb().put_item(TableName=_table(), Item=dynamo.to_item({**record, "pk": pk, "sk": sk}), **kwargs)
+def put(pk: str, sk: str, record: dict[str, Any]) -> None:
+    dynamo.put_new(_table(), {**record, "pk": pk, "sk": sk}, key_attribute="pk")
 
 
 def get(pk: str, sk: str) -> dict[str, Any] | None:

@@ -21,11 +21,7 @@ def get_by_hash(key_hash: str) -> dict[str, Any] | None:
 
 
 def put(record: dict[str, Any]) -> None:
-    dynamodb().put_item(
-        TableName=_table(),
-        Item=dynamo.to_item(record),
-        ConditionExpression="attribute_not_exists(keyHash)",
-    )
+    dynamo.put_new(_table(), record, key_attribute="keyHash")
 
 
 def list_for_workspace(workspace_id: str) -> list[dict[str, Any]]:

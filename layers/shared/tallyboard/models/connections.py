@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from tallyboard.models.common import RequestModel, ResourceId
 from tallyboard.models.widgets import bounded_json_object
@@ -49,7 +50,9 @@ class CreateConnectionRequest(RequestModel):
         required = REQUIRED_CREDENTIALS.get(info.data.get("authType") or "", ())
         missing = [name for name in required if name not in value]
         if missing:
-            raise ValueError(f"{info.data['authType']} credentials need {', '.join(missing)}")
+            message = f"{info.data['authType']} credentials need {', '.join(missing)}"
+            # None sent: typed "missing" so the error names the field the client left out.
+            raise PydanticCustomError("missing", message) if not value else ValueError(message)
         if len(json.dumps(value).encode()) > MAX_CREDENTIALS_BYTES:
             raise ValueError(f"must be at most {MAX_CREDENTIALS_BYTES} bytes as JSON")
         return value

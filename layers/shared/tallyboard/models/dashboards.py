@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
     model_serializer,
 )
+from pydantic_core import PydanticCustomError
 
 from tallyboard.models.common import RequestModel, ResourceId
 from tallyboard.models.widgets import StrictBool, Widget
@@ -40,7 +41,8 @@ class CreateDashboardRequest(RequestModel):
     def _category_matches_type(cls, value: str | None, info: ValidationInfo) -> str | None:
         kind = info.data.get("type")
         if kind == "category" and value is None:
-            raise ValueError("is required for type category")
+            # Typed "missing" so the error names the field the client left out.
+            raise PydanticCustomError("missing", "is required for type category")
         if kind == "custom" and value is not None:
             raise ValueError("is only allowed for type category")
         return value
