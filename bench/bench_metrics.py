@@ -1,17 +1,17 @@
 """Metrics: time-series reads cost O(buckets), not O(points); the writes per pushed point; and
 points/s through POST /metrics/custom/batch in-process.
 
-One metric gets a year of per-minute points (525,600), loaded through the data layer's bulk
-path (rollups computed in memory, BatchWriteItem).
+One metric gets a year of per-minute points (525,600): the data layer's bulk items (points,
+rollups computed in memory, catalog) put straight into moto's in-process table.
 
-moto 5.2.5's TransactWriteItems deep-copies the whole table for its rollback once per item of
-the transaction (100 copies for a 100-item transaction); the bench patches moto to copy each
-table once per transaction (same semantics). Even so every transaction costs moto a copy of the
-table, so push throughput is measured first, on a small table; it is a lower bound for moto,
-not a DynamoDB figure. moto's base-table Query also sorts the whole table on every call; the
-bench makes it look in the queried partition only (as DynamoDB does) so reads of the loaded
-table finish within the client's timeout. Items read and calls are what the code asks for,
-whatever the emulator's speed.
+moto 5.2.5's TransactWriteItems deep-copies the whole table for its rollback once per item
+of the transaction (100 copies for a 100-item transaction); copy_each_table_once makes it one
+copy per table and transaction (same semantics; the metrics tests install it too). Even so,
+every transaction costs moto a copy of the table, so push throughput is measured first, on a
+small table: a lower bound set by moto, not a DynamoDB figure. moto's base-table Query also
+sorts the whole table on every call; query_one_partition makes it look in the queried
+partition only (as DynamoDB does), so reads of the loaded table finish within the client's
+timeout. Items read and calls are what the code asks for, whatever the emulator's speed.
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def _reads(results: Results, tenant: dict[str, Any]) -> None:
     assert total == POINTS_PER_YEAR, total
 
 
-def _copy_each_table_once() -> None:
+def copy_each_table_once() -> None:
     """moto: one deep copy per table and transaction instead of one per transaction item."""
     import copy
     import threading
@@ -243,27 +243,35 @@ def _copy_each_table_once() -> None:
     dynamodb_models._bench_copy_once = True
 
 
-def _query_one_partition() -> None:
+def query_one_partition() -> None:
     """moto: a base-table Query sorts every item of the table (525k here: seconds per call, past
     the client's read timeout); look in the queried partition only, as DynamoDB does."""
+    import threading
+
     from moto.dynamodb.models.table import Table
 
     if getattr(Table, "_bench_partition_query", False):
         return
-    original = Table.query
+    local = threading.local()
+    original_query, original_all_items = Table.query, Table.all_items
+
+    def all_items(self: Any) -> Any:
+        partition = getattr(local, "partition", None)
+        if partition is not None and partition[0] is self:
+            return list(partition[1].values())
+        return original_all_items(self)
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
         if index_name or hash_key is None or not self.range_key_attr:
-            return original(self, hash_key, *args, **kwargs)
-        partition = dict(self.items[hash_key]) if hash_key in self.items else {}
-        self.all_items = lambda: list(partition.values())  # shadows the method for this call
+            return original_query(self, hash_key, *args, **kwargs)
+        local.partition = (self, dict(self.items[hash_key]) if hash_key in self.items else {})
         try:
-            return original(self, hash_key, *args, **kwargs)
+            return original_query(self, hash_key, *args, **kwargs)
         finally:
-            del self.all_items
+            local.partition = None
 
-    Table.query = query
+    Table.all_items, Table.query = all_items, query
     Table._bench_partition_query = True
 
 
@@ -272,8 +280,8 @@ def run(results: Results) -> None:
 
     from tallyboard_local.stack import LocalStack
 
-    _copy_each_table_once()
-    _query_one_partition()
+    copy_each_table_once()
+    query_one_partition()
     stack = LocalStack(port=0).start()
     try:
         tenant = workspaces.bootstrap("enterprise", rate_limit_per_hour=1_000_000)

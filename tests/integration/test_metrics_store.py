@@ -18,7 +18,17 @@ from tallyboard.logic import metrics
 from tallyboard.models.metrics import ListMetricsQuery, TimeseriesQuery
 from tallyboard.plans import get_plan
 
+from bench.bench_metrics import copy_each_table_once, query_one_partition
 from tests.conftest import Tenant
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _faster_moto() -> None:
+    """moto copies a table per transaction item and sorts the whole table per Query; the same
+    semantics, cheaper (see bench/bench_metrics.py), so these tests stay fast as tables grow."""
+    copy_each_table_once()
+    query_one_partition()
+
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -159,8 +169,12 @@ def test_a_concurrent_writer_between_read_and_write_is_retried_not_lost(
 def test_bulk_import_matches_the_transactional_path(scale: Tenant) -> None:
     ws, proj = scale.workspace_id, scale.project_id
     values = [(ms(2024, 7, 1) + i * 37 * 60_000, float(i % 9)) for i in range(100)]
-    store.bulk_import(ws, proj, [point("bulk", ts, v) for ts, v in values], {"bulk": metrics.catalog_entry("bulk")})
-    store.write_points(ws, proj, [point("txn", ts, v) for ts, v in values], {"txn": metrics.catalog_entry("txn")})
+    store.bulk_import(
+        ws, proj, [point("bulk", ts, v) for ts, v in values], {"bulk": metrics.catalog_entry("bulk")}
+    )
+    store.write_points(
+        ws, proj, [point("txn", ts, v) for ts, v in values], {"txn": metrics.catalog_entry("txn")}
+    )
 
     for aggregation in ("sum", "count", "last", "min", "max"):
         window = ("2024-07-01", "2024-07-31", "hour")

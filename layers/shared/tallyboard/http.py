@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from tallyboard import rate_limit
 from tallyboard.auth import Caller
@@ -145,10 +146,17 @@ def _plain(status: int, body: dict[str, Any]) -> dict[str, Any]:
 def api_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point of an authenticated endpoint."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics
-    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def instrumented(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _serve(app, event, context)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            return instrumented(event, context)
+        finally:
+            if is_metrics_disabled():
+                metrics.clear_metrics()  # Powertools keeps them when disabled, then prints at 100
 
     return lambda_handler
 

@@ -318,7 +318,9 @@ def _idempotency_key(caller: Caller, header: str | None) -> str | None:
 
 def _stable_ids(key: str, payload: dict[str, Any], count: int) -> list[str]:
     """Point ids derived from the idempotency key and the body: a retry that re-runs after a
-    partial failure writes the same ids, and the conditional puts keep every point single."""
+    partial failure (Powertools drops the record of a failed run) writes the same ids, and the
+    conditional puts keep every point single. Consequence: the same key and body sent again
+    after the 24-hour idempotency record expired still stores nothing new (same ids)."""
     digest = hashlib.sha256((key + json.dumps(payload, sort_keys=True)).encode()).hexdigest()
     return ["metric_" + hashlib.sha256(f"{digest}#{i}".encode()).hexdigest()[:20] for i in range(count)]
 
