@@ -73,15 +73,7 @@ def put_dashboard(workspace_id: str, record: dict[str, Any]) -> bool:
         "gsi1pk": project_dashboards_pk(workspace_id, record["projectId"]),
         "gsi1sk": f"{record['createdAt']:013d}#{record['id']}",
     }
-    try:
-        dynamodb().put_item(
-            TableName=_table(), Item=dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)"
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
+    return dynamo.put_new(_table(), item, key_attribute="pk")
 
 
 def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:

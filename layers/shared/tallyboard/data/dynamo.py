@@ -76,10 +76,11 @@ def batch_get(table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return items
 
 
-def put_new(table: str, record: dict[str, Any], key_attribute: str) -> None:
-    """Create an item that must not exist yet. botocore retries a timed-out PutItem; when the
-    first attempt had in fact landed, the retry fails its condition against our own item, and
-    that is success, not a conflict."""
+def put_new(table: str, record: dict[str, Any], key_attribute: str) -> bool:
+    """Create an item that must not exist yet; False when another item holds the key.
+
+    botocore retries a timed-out PutItem; when the first attempt had in fact landed, the retry
+    fails its condition against our own item, and that is success, not a conflict."""
     item = to_item(record)
     try:
         dynamodb().put_item(
@@ -90,8 +91,10 @@ def put_new(table: str, record: dict[str, Any], key_attribute: str) -> None:
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as error:
-        if not (is_condition_failure(error) and error.response.get("Item") == item):
+        if not is_condition_failure(error):
             raise
+        return error.response.get("Item") == item
+    return True
 
 
 def is_condition_failure(error: Exception) -> bool:

@@ -24,7 +24,8 @@ def workspace_pk(workspace_id: str) -> str:
 
 
 def put(pk: str, sk: str, record: dict[str, Any]) -> None:
-    dynamo.put_new(_table(), {**record, "pk": pk, "sk": sk}, key_attribute="pk")
+    if not dynamo.put_new(_table(), {**record, "pk": pk, "sk": sk}, key_attribute="pk"):
+        raise RuntimeError(f"{sk} already exists")  # fresh random ids: never expected
 
 
 def get(pk: str, sk: str) -> dict[str, Any] | None:

@@ -21,7 +21,8 @@ def get_by_hash(key_hash: str) -> dict[str, Any] | None:
 
 
 def put(record: dict[str, Any]) -> None:
-    dynamo.put_new(_table(), record, key_attribute="keyHash")
+    if not dynamo.put_new(_table(), record, key_attribute="keyHash"):
+        raise RuntimeError("API key hash collision")  # 256 random bits: never expected
 
 
 def list_for_workspace(workspace_id: str) -> list[dict[str, Any]]:
