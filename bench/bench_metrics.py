@@ -4,14 +4,9 @@ points/s through POST /metrics/custom/batch in-process.
 One metric gets a year of per-minute points (525,600): the data layer's bulk items (points,
 rollups computed in memory, catalog) put straight into moto's in-process table.
 
-moto 5.2.5's TransactWriteItems deep-copies the whole table for its rollback once per item
-of the transaction (100 copies for a 100-item transaction); copy_each_table_once makes it one
-copy per table and transaction (same semantics; the metrics tests install it too). Even so,
-every transaction costs moto a copy of the table, so push throughput is measured first, on a
-small table: a lower bound set by moto, not a DynamoDB figure. moto's base-table Query also
-sorts the whole table on every call; query_one_partition makes it look in the queried
-partition only (as DynamoDB does), so reads of the loaded table finish within the client's
-timeout. Items read and calls are what the code asks for, whatever the emulator's speed.
+Every moto transaction costs a copy of the table (see tallyboard_local/moto_fixes.py), so push
+throughput is measured first, on a small table: a lower bound set by moto, not a DynamoDB
+figure. Items read and calls are what the code asks for, whatever the emulator's speed.
 """
 
 from __future__ import annotations
@@ -129,8 +124,8 @@ def _load_into_moto(items: Any) -> None:
     only moto's per-attribute size re-validation (every item here is a few hundred bytes)."""
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-    from tallyboard.settings import get_settings
 
+    from tallyboard.settings import get_settings
     from tallyboard_local.stack import ACCOUNT, REGION
 
     table = dynamodb_backends[ACCOUNT][REGION].get_table(get_settings().metrics_table)
@@ -206,82 +201,10 @@ def _reads(results: Results, tenant: dict[str, Any]) -> None:
     assert total == POINTS_PER_YEAR, total
 
 
-def copy_each_table_once() -> None:
-    """moto: one deep copy per table and transaction instead of one per transaction item."""
-    import copy
-    import threading
-
-    import moto.dynamodb.models as dynamodb_models
-
-    if getattr(dynamodb_models, "_bench_copy_once", False):
-        return
-    local = threading.local()
-
-    class CopyOnce:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(copy, name)
-
-        def deepcopy(self, value: Any, memo: Any = None) -> Any:
-            cache = getattr(local, "tables", None)
-            if cache is None or not isinstance(value, dynamodb_models.Table):
-                return copy.deepcopy(value, memo)
-            if id(value) not in cache:
-                cache[id(value)] = copy.deepcopy(value, memo)
-            return cache[id(value)]
-
-    original = dynamodb_models.DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        local.tables = {}
-        try:
-            return original(self, transact_items)
-        finally:
-            local.tables = None
-
-    dynamodb_models.copy = CopyOnce()
-    dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
-    dynamodb_models._bench_copy_once = True
-
-
-def query_one_partition() -> None:
-    """moto: a base-table Query sorts every item of the table (525k here: seconds per call, past
-    the client's read timeout); look in the queried partition only, as DynamoDB does."""
-    import threading
-
-    from moto.dynamodb.models.table import Table
-
-    if getattr(Table, "_bench_partition_query", False):
-        return
-    local = threading.local()
-    original_query, original_all_items = Table.query, Table.all_items
-
-    def all_items(self: Any) -> Any:
-        partition = getattr(local, "partition", None)
-        if partition is not None and partition[0] is self:
-            return list(partition[1].values())
-        return original_all_items(self)
-
-    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name or hash_key is None or not self.range_key_attr:
-            return original_query(self, hash_key, *args, **kwargs)
-        local.partition = (self, dict(self.items[hash_key]) if hash_key in self.items else {})
-        try:
-            return original_query(self, hash_key, *args, **kwargs)
-        finally:
-            local.partition = None
-
-    Table.all_items, Table.query = all_items, query
-    Table._bench_partition_query = True
-
-
 def run(results: Results) -> None:
     from tallyboard.logic import workspaces
-
     from tallyboard_local.stack import LocalStack
 
-    copy_each_table_once()
-    query_one_partition()
     stack = LocalStack(port=0).start()
     try:
         tenant = workspaces.bootstrap("enterprise", rate_limit_per_hour=1_000_000)

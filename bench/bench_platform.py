@@ -398,9 +398,8 @@ def _share(counter: Any) -> dict[str, Any]:
 
 
 def dynamodb_per_route(results: Any, functions: Any, tenant: dict[str, Any]) -> None:
-    from tallyboard import access
-
     from bench.harness import count_dynamodb
+    from tallyboard import access
 
     bench = RouteBench(functions, tenant)
     rows = []
@@ -455,7 +454,6 @@ def _print_table(rows: list[tuple[Sample, dict[str, Any]]]) -> None:
 
 def run(results: Any) -> None:
     from tallyboard.logic import workspaces
-
     from tallyboard_local.stack import LocalStack
 
     started = time.perf_counter()

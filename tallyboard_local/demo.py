@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.logic import workspaces
-
 from tallyboard_local import demo_dashboards, demo_metrics
 
 

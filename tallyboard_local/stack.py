@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from moto.server import ThreadedMotoServer
-from tallyboard.settings import get_settings
 
-from tallyboard_local import resources
+from tallyboard.settings import get_settings
+from tallyboard_local import moto_fixes, resources
 from tallyboard_local.functions import Functions, install_step_functions_seam
 from tallyboard_local.gateway import Gateway, GatewayServer
 
 STACK_NAME = "tallyboard-local"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-
-
-_WRITE_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
-
-
-def make_dynamodb_writes_atomic() -> None:
-    """DynamoDB applies a conditional write atomically; moto's threaded server does not (two
-    concurrent `ADD ... IF requests < :limit` can both pass, and the item a write returns is
-    read after the lock-free update), which would make the exact rate limit and every
-    create-only write racy locally. One lock around each write request restores it."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    if getattr(DynamoHandler, "_tallyboard_atomic", False):
-        return
-    lock = threading.RLock()
-
-    def locked(method: Any) -> Any:
-        @functools.wraps(method)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return method(*args, **kwargs)
-
-        return wrapper
-
-    for name in _WRITE_OPERATIONS:
-        setattr(DynamoHandler, name, locked(getattr(DynamoHandler, name)))
-    DynamoHandler._tallyboard_atomic = True  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -72,7 +43,7 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
-        make_dynamodb_writes_atomic()
+        moto_fixes.apply()
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
         _, moto_port = self.moto.get_host_and_port()

@@ -116,7 +116,6 @@ def served_spec_for_collection() -> dict[str, Any]:
     """The OpenAPI document /v1/openapi.json serves, built in-process (no stack needed), for
     suites that parametrize over operations at collection time."""
     from tallyboard.logic import docs
-
     from tallyboard_local.template import ROOT
 
     return docs.openapi_schema(ROOT / "functions")

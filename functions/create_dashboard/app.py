@@ -1,4 +1,5 @@
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic import dashboards
 from tallyboard.models.dashboards import CreateDashboardRequest, DashboardResponse

@@ -1,4 +1,5 @@
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+
 from tallyboard.http import install_api_defaults, public_handler
 from tallyboard.logic import docs
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
 from tallyboard.http import install_api_defaults, public_handler
 from tallyboard.logic import docs
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
 from tallyboard.data import audit, dynamo, secrets
 from tallyboard.data.aws import dynamodb
 from tallyboard.data.connections import CONNECTION_SK, connection_pk
 from tallyboard.ids import now_ms
 from tallyboard.logic import connections
 from tallyboard.settings import get_settings
-
 from tests.conftest import Tenant, assert_error
 
 SECRET = "sk_live_51SuperSecretValue9876"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tallyboard.logic import connections
-
 from tallyboard_local import demo_dashboards
 from tests.conftest import Tenant
 

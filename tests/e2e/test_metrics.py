@@ -9,17 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench.bench_metrics import copy_each_table_once, query_one_partition
 from tests.conftest import Tenant, assert_error
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _faster_moto() -> None:
-    """moto copies a table per transaction item and sorts the whole table per Query; the same
-    semantics, cheaper (see bench/bench_metrics.py), so these tests stay fast as tables grow."""
-    copy_each_table_once()
-    query_one_partition()
-
 
 HOUR = 3_600_000
 DAY = 24 * HOUR

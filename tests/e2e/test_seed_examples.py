@@ -281,7 +281,6 @@ def metrics_demo(make_tenant: Callable[..., Tenant]) -> Tenant:
     """One project for the metrics examples: the demo connections and dashboards, and the demo's
     daily metric points for January 2024 (the month the documented queries ask for)."""
     from tallyboard.logic import metrics
-
     from tallyboard_local import demo_metrics
 
     tenant = make_tenant("scale")

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tallyboard.plans import PLANS
 
+from tallyboard.plans import PLANS
 from tallyboard_local import template as tpl
 from tallyboard_local.functions import load_module
 

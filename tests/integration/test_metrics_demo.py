@@ -5,19 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from bench.bench_metrics import copy_each_table_once, query_one_partition
 from tallyboard_local import demo_metrics
 from tests.conftest import Tenant
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _faster_moto() -> None:
-    """moto copies a table per transaction item and sorts the whole table per Query; the same
-    semantics, cheaper (see bench/bench_metrics.py), so these tests stay fast as tables grow."""
-    copy_each_table_once()
-    query_one_partition()
 
 
 def test_demo_metrics_read_back(make_tenant: Callable[..., Tenant]) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from tallyboard import ids, timeutil
 from tallyboard.auth import Caller
 from tallyboard.data import audit as audit_store
@@ -17,18 +18,7 @@ from tallyboard.errors import Conflict
 from tallyboard.logic import metrics
 from tallyboard.models.metrics import ListMetricsQuery, TimeseriesQuery
 from tallyboard.plans import get_plan
-
-from bench.bench_metrics import copy_each_table_once, query_one_partition
 from tests.conftest import Tenant
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _faster_moto() -> None:
-    """moto copies a table per transaction item and sorts the whole table per Query; the same
-    semantics, cheaper (see bench/bench_metrics.py), so these tests stay fast as tables grow."""
-    copy_each_table_once()
-    query_one_partition()
-
 
 HOUR = 3_600_000
 DAY = 24 * HOUR

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from tallyboard.errors import Unauthorized
 from tallyboard.logic import authorizer
 from tallyboard.logic.keys import hash_key

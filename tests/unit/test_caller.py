@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from tallyboard.auth import Caller
 from tallyboard.errors import Forbidden, Unauthorized
 from tallyboard.plans import PLANS

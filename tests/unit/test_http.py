@@ -11,10 +11,10 @@ import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, Field
+
 from tallyboard import http, rate_limit
 from tallyboard.errors import BadRequest, NotFound, PayloadTooLarge, RateLimited
 from tallyboard.models.common import RequestModel
-
 from tallyboard_local.functions import LambdaContext
 
 ONE_MB = 1_048_576

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
+
 from tallyboard import timeutil
 from tallyboard.data import metrics as store
 from tallyboard.errors import BadRequest

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tallyboard.plans import (
     API_PLANS_MESSAGE,
     ENTERPRISE_DEFAULT_REQUESTS_PER_HOUR,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from tallyboard import rate_limit
 from tallyboard.auth import Caller
 from tallyboard.errors import RateLimited

@@ -6,28 +6,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from tallyboard.auth import ROLES, SCOPES
 from tallyboard.models.common import RequestModel, ResourceId
 
-Role = Literal["owner", "editor", "viewer"]
-Scope = Literal[
-    "metrics:read",
-    "metrics:write",
-    "dashboard:read",
-    "dashboard:write",
-    "query:read",
-    "project:read",
-    "project:write",
-    "export:write",
-    "workspace:read",
-    "workspace:write",
-]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Scope = Literal[SCOPES]  # type: ignore[valid-type]
 
 
 class CreateApiKeyRequest(RequestModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
     role: Role
     projectIds: Annotated[list[ResourceId], Field(max_length=100)] | None = None
-    scopes: Annotated[list[Scope], Field(max_length=len(Scope.__args__))] | None = None
+    scopes: Annotated[list[Scope], Field(max_length=len(SCOPES))] | None = None
 
 
 class ApiKey(BaseModel):

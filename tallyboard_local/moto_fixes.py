@@ -1,0 +1,107 @@
+"""Fixes to moto 5.2.5's DynamoDB for the local stack: DynamoDB's semantics, kept; moto's
+accidental costs and races, removed. Installed once per process by LocalStack.start."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+
+def apply() -> None:
+    make_dynamodb_writes_atomic()
+    copy_each_table_once()
+    query_one_partition()
+
+
+_WRITE_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+
+
+def make_dynamodb_writes_atomic() -> None:
+    """DynamoDB applies a conditional write atomically; moto's threaded server does not (two
+    concurrent `ADD ... IF requests < :limit` can both pass, and the item a write returns is
+    read after the lock-free update), which would make the exact rate limit and every
+    create-only write racy locally. One lock around each write request restores it."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler, "_tallyboard_atomic", False):
+        return
+    lock = threading.RLock()
+
+    def locked(method: Any) -> Any:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+
+        return wrapper
+
+    for name in _WRITE_OPERATIONS:
+        setattr(DynamoHandler, name, locked(getattr(DynamoHandler, name)))
+    DynamoHandler._tallyboard_atomic = True  # type: ignore[attr-defined]
+
+
+def copy_each_table_once() -> None:
+    """moto: one deep copy per table and transaction instead of one per transaction item."""
+    import copy
+
+    import moto.dynamodb.models as dynamodb_models
+
+    if getattr(dynamodb_models, "_bench_copy_once", False):
+        return
+    local = threading.local()
+
+    class CopyOnce:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        def deepcopy(self, value: Any, memo: Any = None) -> Any:
+            cache = getattr(local, "tables", None)
+            if cache is None or not isinstance(value, dynamodb_models.Table):
+                return copy.deepcopy(value, memo)
+            if id(value) not in cache:
+                cache[id(value)] = copy.deepcopy(value, memo)
+            return cache[id(value)]
+
+    original = dynamodb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        local.tables = {}
+        try:
+            return original(self, transact_items)
+        finally:
+            local.tables = None
+
+    dynamodb_models.copy = CopyOnce()
+    dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
+    dynamodb_models._bench_copy_once = True
+
+
+def query_one_partition() -> None:
+    """moto: a base-table Query sorts every item of the table (525k here: seconds per call, past
+    the client's read timeout); look in the queried partition only, as DynamoDB does."""
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table, "_bench_partition_query", False):
+        return
+    local = threading.local()
+    original_query, original_all_items = Table.query, Table.all_items
+
+    def all_items(self: Any) -> Any:
+        partition = getattr(local, "partition", None)
+        if partition is not None and partition[0] is self:
+            return list(partition[1].values())
+        return original_all_items(self)
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index_name or hash_key is None or not self.range_key_attr:
+            return original_query(self, hash_key, *args, **kwargs)
+        local.partition = (self, dict(self.items[hash_key]) if hash_key in self.items else {})
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            local.partition = None
+
+    Table.all_items, Table.query = all_items, query
+    Table._bench_partition_query = True
