@@ -22,7 +22,10 @@ install_api_defaults(app)
         "Read from pre-aggregated rollups: the cost grows with the buckets, not the points."
     ),
     tags=["metrics"],
-    responses={404: {"description": "Metric not found"}},
+    responses={
+        200: {"description": "The series", "content": {"application/json": {"model": TimeseriesResponse}}},
+        404: {"description": "Metric not found"},
+    },
 )
 def get_metric_timeseries(metricId: str, query: Annotated[TimeseriesQuery, Query()]) -> TimeseriesResponse:
     return metrics.timeseries(current_caller(app), metricId, query)

@@ -19,7 +19,10 @@ install_api_defaults(app)
         "with another body, or while the first is in progress, is a 409."
     ),
     tags=["metrics"],
-    responses={409: {"description": "Idempotency-Key reused with another body, or still in progress"}},
+    responses={
+        201: {"description": "Stored", "content": {"application/json": {"model": CustomMetricResponse}}},
+        409: {"description": "Idempotency-Key reused with another body, or still in progress"},
+    },
 )
 def push_custom_metric(request: CustomMetricRequest) -> CustomMetricResponse:
     key = app.current_event.headers.get("Idempotency-Key")

@@ -18,7 +18,10 @@ install_api_defaults(app)
         "`Idempotency-Key` works as on POST /metrics/custom."
     ),
     tags=["metrics"],
-    responses={409: {"description": "Idempotency-Key reused with another body, or still in progress"}},
+    responses={
+        201: {"description": "Stored", "content": {"application/json": {"model": CustomMetricBatchResponse}}},
+        409: {"description": "Idempotency-Key reused with another body, or still in progress"},
+    },
 )
 def push_custom_metric_batch(request: CustomMetricBatchRequest) -> CustomMetricBatchResponse:
     key = app.current_event.headers.get("Idempotency-Key")
