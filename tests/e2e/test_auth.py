@@ -251,7 +251,7 @@ def test_project_bound_key_cannot_reach_further(tenant: Tenant) -> None:
     child = bound.post("/api-keys", json={"name": "child", "role": "viewer"})
     assert child.status_code == 201 and child.json()["data"]["projectIds"] == [tenant.project_id]
     refused = bound.post("/api-keys", json={"name": "x", "role": "viewer", "projectIds": ["proj_elsewhere"]})
-    assert "projectIds" in assert_error(refused, 400)["details"]
+    assert "projectIds" in assert_error(refused, 403)["details"]
 
 
 def test_key_bound_to_a_foreign_project_is_refused(tenant: Tenant, other_tenant: Tenant) -> None:
@@ -261,5 +261,7 @@ def test_key_bound_to_a_foreign_project_is_refused(tenant: Tenant, other_tenant:
         "/api-keys", json={"name": "x", "role": "viewer", "projectIds": [other_tenant.project_id]}
     )
 
-    assert "projectIds" in assert_error(response, 400)["details"]
+    body = assert_error(response, 403, "Forbidden")
+    assert body["message"] == "No access to this project"
+    assert body["details"] == {"projectIds": [other_tenant.project_id]}
     assert _key_names(tenant) == before

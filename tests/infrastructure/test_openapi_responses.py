@@ -4,7 +4,6 @@ route passes `responses=`, so a route can silently lose it)."""
 from __future__ import annotations
 
 from tallyboard.logic import docs
-
 from tallyboard_local.template import ROOT
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from tallyboard.auth import Caller
 from tallyboard.data import entities, keys
-from tallyboard.errors import BadRequest, NotFound
+from tallyboard.errors import Forbidden, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit
 from tallyboard.models.keys import (
@@ -77,10 +77,8 @@ def create(caller: Caller, request: CreateApiKeyRequest) -> CreatedApiKeyRespons
     outside = [p for p in project_ids if not caller.is_bound_to(p)]
     missing = set(project_ids) - entities.existing_project_ids(caller.workspace_id, project_ids)
     if outside or missing:
-        raise BadRequest(
-            "Invalid parameter: projectIds names a project this key cannot see",
-            details={"projectIds": sorted(set(outside) | missing)},
-        )
+        # Foreign and missing projects answer alike (API.md §1): no existence leak.
+        raise Forbidden("No access to this project", details={"projectIds": sorted(set(outside) | missing)})
     if caller.project_ids and not project_ids:
         project_ids = list(caller.project_ids)
     plaintext, record = issue(
