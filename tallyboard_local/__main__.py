@@ -36,11 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stopping.set())
     try:
-        stopping.wait()
-    except KeyboardInterrupt:
-        pass
+        while not stopping.wait(timeout=1):  # a timed wait lets the signal handler run
+            pass
     finally:
         stack.stop()
         demo_path.unlink(missing_ok=True)
