@@ -11,6 +11,7 @@ from typing import Any
 import requests
 from moto.server import ThreadedMotoServer
 
+from tallyboard.data import aws as aws_clients
 from tallyboard.settings import get_settings
 from tallyboard_local import moto_fixes, resources
 from tallyboard_local.functions import Functions, install_step_functions_seam
@@ -69,9 +70,10 @@ class LocalStack:
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
         os.environ.update(self.environment)
-        # Settings are read once per process; anything read before this point (an import, a
-        # unit test in the same process) must not keep the pre-stack table and key names.
+        # Settings and clients are made once per process; anything made before this point (an
+        # import, a unit test, an earlier stack) must not keep the old names and endpoint.
         get_settings.cache_clear()
+        aws_clients.client.cache_clear()
         self.functions = Functions()
         install_step_functions_seam(self.functions)
         self.server = GatewayServer(Gateway(self.functions), self.host, self.port)
@@ -82,6 +84,8 @@ class LocalStack:
         if self.server:
             self.server.stop()
         if self.moto:
+            # moto's state is process-wide: reset it so a later stack starts empty.
+            requests.post(f"{self.aws_endpoint_url}/moto-api/reset", timeout=10)
             self.moto.stop()
 
     def demo_file(self, demo: dict[str, Any]) -> dict[str, Any]:
