@@ -30,15 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tallyboard_local import samples
+from tallyboard_local.samples import EVENTS_DIR, SAMPLE_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
-EVENTS_DIR = ROOT / "events"
 COLD_RUNS = 5
 VARIANT_RUNS = 3
 COMPILE_LAYER = [sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
 
-# The sample-event convention (events/*.json): these ids stand for the caller's own workspace.
-SAMPLE_KEY = "tb_sample_0000000000000000000000000000000000000"
-CALLER_SAMPLES = ("ws_sample", "proj_sample", "user_sample")
+# Sample ids that stand for the caller's own workspace (tallyboard_local/samples.py).
+CALLER_SAMPLES = (samples.WORKSPACE, samples.PROJECT, samples.USER)
 SAMPLE_TOKEN = re.compile(r"\b([a-z]+)_sample\b")
 ID_VALUE = re.compile(r"^([a-z]+)_[0-9a-f]{8,}$")
 
@@ -282,9 +283,9 @@ class RouteBench:
     def _text(self, sample: Sample, fresh: dict[str, str]) -> str:
         text = sample.path.read_text().replace(SAMPLE_KEY, self.tenant["apiKey"])
         caller = {
-            "ws_sample": self.tenant["workspaceId"],
-            "proj_sample": self.tenant["projectId"],
-            "user_sample": self.tenant["userId"],
+            samples.WORKSPACE: self.tenant["workspaceId"],
+            samples.PROJECT: self.tenant["projectId"],
+            samples.USER: self.tenant["userId"],
         }
 
         def real_id(match: re.Match[str]) -> str:
@@ -357,12 +358,9 @@ class RouteBench:
 def _load_samples() -> list[Sample]:
     from tallyboard_local import template as tpl
 
-    by_directory = {}
-    for logical_id, properties in tpl.functions().items():
-        handler_file, _ = tpl.handler_location(properties)
-        by_directory[handler_file.parent.name] = logical_id
+    by_directory = samples.function_by_event_name()
     authorized = {(r.function, r.method, r.path): r.authorized for r in tpl.routes()}
-    samples = []
+    found = []
     for path in sorted(EVENTS_DIR.glob("*.json")):
         event = json.loads(path.read_text())
         function = by_directory.get(path.stem)
@@ -370,7 +368,7 @@ def _load_samples() -> list[Sample]:
             continue  # the authorizer's own event, or a function not in the template yet
         key = (function, event["httpMethod"], event["resource"])
         tokens = set(SAMPLE_TOKEN.findall(path.read_text().replace(SAMPLE_KEY, "")))
-        samples.append(
+        found.append(
             Sample(
                 path,
                 function,
@@ -379,7 +377,7 @@ def _load_samples() -> list[Sample]:
                 {f"{t}_sample" for t in tokens} - set(CALLER_SAMPLES),
             )
         )
-    return samples
+    return found
 
 
 def _order(samples: list[Sample]) -> list[Sample]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tallyboard.plans import PLANS
+from tallyboard_local import samples
 from tallyboard_local import template as tpl
 from tallyboard_local.functions import load_module
 
@@ -174,11 +175,11 @@ def test_route_paths_are_unique_per_method() -> None:
 
 
 def test_every_function_has_a_sample_event() -> None:
-    missing = []
-    for logical_id, properties in tpl.functions().items():
-        handler_file, _ = tpl.handler_location(properties)
-        if not (ROOT / "events" / f"{handler_file.parent.name}.json").is_file():
-            missing.append(logical_id)
+    missing = [
+        logical_id
+        for name, logical_id in samples.function_by_event_name().items()
+        if not (samples.EVENTS_DIR / f"{name}.json").is_file()
+    ]
     assert missing == []
 
 

@@ -11,36 +11,26 @@ from typing import Any
 
 import pytest
 
-from tallyboard_local import template as tpl
+from tallyboard_local import samples
+from tallyboard_local.samples import EVENTS_DIR, SAMPLE_KEY
 from tallyboard_local.stack import LocalStack
 from tests.conftest import Tenant
 
-EVENTS_DIR = tpl.ROOT / "events"
-SAMPLE_KEY = "tb_sample_0000000000000000000000000000000000000"
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
-def _function_by_event_name() -> dict[str, str]:
-    """events/<dir>.json belongs to the function whose handler file lives in functions/<dir>/."""
-    found = {}
-    for logical_id, properties in tpl.functions().items():
-        handler_file, _ = tpl.handler_location(properties)
-        found[handler_file.parent.name] = logical_id
-    return found
-
-
 EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
-FUNCTIONS = _function_by_event_name()
+FUNCTIONS = samples.function_by_event_name()
 
 
 def _substituted(path: Path, tenant: Tenant) -> dict[str, Any]:
     text = path.read_text()
     for sample, real in (
         (SAMPLE_KEY, tenant.api_key),
-        ("ws_sample", tenant.workspace_id),
-        ("proj_sample", tenant.project_id),
-        ("user_sample", tenant.user_id),
-        ("key_sample", tenant.key_id),
+        (samples.WORKSPACE, tenant.workspace_id),
+        (samples.PROJECT, tenant.project_id),
+        (samples.USER, tenant.user_id),
+        (samples.KEY, tenant.key_id),
     ):
         text = text.replace(sample, real)
     return json.loads(text)

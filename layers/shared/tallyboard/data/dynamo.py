@@ -65,10 +65,10 @@ def query(table: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = last
 
 
-def batch_get(table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def batch_get(table: str, keys: list[dict[str, Any]], consistent: bool = False) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for start in range(0, len(keys), 100):
-        pending: dict[str, Any] = {table: {"Keys": keys[start : start + 100]}}
+        pending: dict[str, Any] = {table: {"Keys": keys[start : start + 100], "ConsistentRead": consistent}}
         while pending:
             response = dynamodb().batch_get_item(RequestItems=pending)
             items.extend(from_item(i) for i in response.get("Responses", {}).get(table, []))

@@ -245,18 +245,8 @@ def _chunks(ws: str, proj: str, points: list[dict[str, Any]]) -> Iterator[list[d
 
 
 def _read_rollups(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Rollup]:
-    table = _table()
-    found: dict[tuple[str, str], Rollup] = {}
-    pending: dict[str, Any] = {
-        table: {"Keys": [dynamo.key(pk=pk, sk=sk) for pk, sk in keys], "ConsistentRead": True}
-    }
-    while pending:
-        response = dynamodb().batch_get_item(RequestItems=pending)
-        for item in response.get("Responses", {}).get(table, []):
-            record = dynamo.from_item(item)
-            found[(record["pk"], record["sk"])] = Rollup.from_record(record)
-        pending = response.get("UnprocessedKeys") or {}
-    return found
+    records = dynamo.batch_get(_table(), [dynamo.key(pk=pk, sk=sk) for pk, sk in keys], consistent=True)
+    return {(r["pk"], r["sk"]): Rollup.from_record(r) for r in records}
 
 
 def _catalog_update(ws: str, proj: str, entry: dict[str, Any], count: int) -> dict[str, Any]:

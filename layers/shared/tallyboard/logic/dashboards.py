@@ -101,7 +101,7 @@ def create(caller: Caller, request: CreateDashboardRequest) -> DashboardResponse
 def get(caller: Caller, dashboard_id: str) -> DashboardDetailResponse:
     caller.require("viewer", "dashboard:read")
     dashboard, widgets = dashboards.get_with_widgets(caller.workspace_id, dashboard_id)
-    if dashboard is None or not is_visible(caller, dashboard):
+    if not is_visible(caller, dashboard):
         raise dashboard_not_found()
     ordered = sorted(widgets, key=lambda w: (w["createdAt"], w["id"]))
     return DashboardDetailResponse(

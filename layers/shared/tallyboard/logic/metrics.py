@@ -165,13 +165,7 @@ def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
 def timeseries(caller: Caller, metric_id: str, query: TimeseriesQuery) -> TimeseriesResponse:
     caller.require("viewer", "metrics:read")
     project_id = access.project_for(caller, query.projectId)
-    start = timeutil.parse_iso(query.startDate, "startDate")
-    end = timeutil.parse_iso(query.endDate, "endDate")
-    if end < start:
-        raise BadRequest(
-            "Invalid parameter: endDate must not be before startDate",
-            details={"endDate": "must not be before startDate"},
-        )
+    start, end = _date_range(query.startDate, query.endDate)
     interval = query.interval
     if timeutil.bucket_count(start, end, interval) > MAX_TIMESERIES_BUCKETS:
         raise BadRequest(
