@@ -188,7 +188,7 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         bare.parent.mkdir()
         bare.write_text(BARE_HANDLER)
         env = {**os.environ, **environment}
-        handler = str(ROOT / "functions/list_api_keys/app.py")
+        handler = str(ROOT / "functions/keys/list_api_keys/app.py")
         real_spec = {"handler": handler, "sys_path": [], "client": "tallyboard"}
         bare_spec = {"handler": str(bare), "sys_path": [], "client": "boto3"}
 
@@ -224,7 +224,7 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         results.record("platform.cold_start.list_api_keys.venv_ms", _median(runs["venv"], "cold_ms"), "ms")
 
         openapi_spec = {
-            "handler": str(ROOT / "functions/get_openapi/app.py"),
+            "handler": str(ROOT / "functions/docs/get_openapi/app.py"),
             "sys_path": [],
             "client": "tallyboard",
             "merge_openapi": True,
@@ -278,7 +278,7 @@ class RouteBench:
         self.tenant = tenant
         self.produced: dict[str, str] = {}  # "dash_sample" → a real dashboard id
         self.producers: dict[str, Sample] = {}  # "dash_sample" → the sample that creates one
-        self.authorizer_event = json.loads((EVENTS_DIR / "authorizer.json").read_text())
+        self.authorizer_event = json.loads((EVENTS_DIR / "keys/authorizer.json").read_text())
 
     def _text(self, sample: Sample, fresh: dict[str, str]) -> str:
         text = sample.path.read_text().replace(SAMPLE_KEY, self.tenant["apiKey"])
@@ -361,9 +361,9 @@ def _load_samples() -> list[Sample]:
     by_directory = samples.function_by_event_name()
     authorized = {(r.function, r.method, r.path): r.authorized for r in tpl.routes()}
     found = []
-    for path in sorted(EVENTS_DIR.glob("*.json")):
+    for path in samples.event_files():
         event = json.loads(path.read_text())
-        function = by_directory.get(path.stem)
+        function = by_directory.get(samples.event_name(path))
         if function is None or "httpMethod" not in event:
             continue  # the authorizer's own event, or a function not in the template yet
         key = (function, event["httpMethod"], event["resource"])

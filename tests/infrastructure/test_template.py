@@ -122,6 +122,20 @@ def test_every_function_has_its_handler(handler_modules: list[tuple[str, Path, A
         assert callable(getattr(module, handler_name, None)), f"{logical_id}: {handler_file}:{handler_name}"
 
 
+def test_functions_are_grouped_by_domain() -> None:
+    """functions/<domain>/<endpoint>/app.py, the domains those of logic/ and data/, so every piece
+    of one resource sits side by side (events/<domain>/<endpoint>.json likewise)."""
+    shared = ROOT / "layers/shared/tallyboard"
+    domains = {p.stem for p in [*(shared / "logic").glob("*.py"), *(shared / "data").glob("*.py")]}
+    handlers = sorted((ROOT / "functions").rglob("app.py"))
+    assert handlers
+    for handler in handlers:
+        domain, endpoint = handler.relative_to(ROOT / "functions").parts[:2]
+        assert len(handler.relative_to(ROOT / "functions").parts) == 3, handler
+        assert domain in domains, f"{handler}: no logic/{domain}.py or data/{domain}.py"
+        assert (samples.EVENTS_DIR / domain / f"{endpoint}.json").is_file(), handler
+
+
 def _resolver_routes(module: Any) -> set[tuple[str, str]]:
     schema = module.app.get_openapi_schema()
     return {
@@ -184,7 +198,7 @@ def test_every_function_has_a_sample_event() -> None:
 
 
 def test_sample_events_use_the_sample_ids() -> None:
-    for path in sorted((ROOT / "events").glob("*.json")):
+    for path in samples.event_files():
         event = json.loads(path.read_text())
         context = (event.get("requestContext") or {}).get("authorizer")
         if context:

@@ -19,7 +19,7 @@ from tests.conftest import Tenant
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
-EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
+EVENT_FILES = samples.event_files()
 FUNCTIONS = samples.function_by_event_name()
 
 
@@ -44,12 +44,12 @@ def _headers(result: dict[str, Any]) -> dict[str, str]:
 
 def test_every_function_has_a_sample_event() -> None:
     assert EVENT_FILES, "events/ is empty"
-    unknown = [p.name for p in EVENT_FILES if p.stem not in FUNCTIONS]
+    unknown = [p.name for p in EVENT_FILES if samples.event_name(p) not in FUNCTIONS]
     assert not unknown, f"events without a function: {unknown}"
 
 
 @pytest.mark.parametrize(
-    "event_file", [p for p in EVENT_FILES if p.stem != "authorizer"], ids=lambda p: p.stem
+    "event_file", [p for p in EVENT_FILES if p.stem != "authorizer"], ids=samples.event_name
 )
 def test_sample_event_runs_against_a_real_workspace(
     event_file: Path, stack: LocalStack, make_tenant: Callable[..., Tenant]
@@ -58,7 +58,7 @@ def test_sample_event_runs_against_a_real_workspace(
     event = _substituted(event_file, tenant)
     assert stack.functions
 
-    result = stack.functions.invoke(FUNCTIONS[event_file.stem], event)
+    result = stack.functions.invoke(FUNCTIONS[samples.event_name(event_file)], event)
 
     status = int(result["statusCode"])
     assert 200 <= status < 500, f"{event_file.name}: {status} {result.get('body')}"
@@ -84,7 +84,7 @@ def test_sample_event_runs_against_a_real_workspace(
 
 def test_authorizer_event_allows_a_real_key(stack: LocalStack, make_tenant: Callable[..., Tenant]) -> None:
     tenant = make_tenant("scale")
-    event = _substituted(EVENTS_DIR / "authorizer.json", tenant)
+    event = _substituted(EVENTS_DIR / "keys/authorizer.json", tenant)
     assert stack.functions
 
     decision = stack.functions.invoke("AuthorizerFunction", event)
@@ -108,7 +108,7 @@ def test_authorizer_event_allows_a_real_key(stack: LocalStack, make_tenant: Call
 
 
 def test_authorizer_event_with_a_bogus_key_raises(stack: LocalStack) -> None:
-    event = json.loads((EVENTS_DIR / "authorizer.json").read_text())  # the sample key exists nowhere
+    event = json.loads((EVENTS_DIR / "keys/authorizer.json").read_text())  # the sample key exists nowhere
     assert stack.functions
 
     with pytest.raises(Exception, match=r"^Unauthorized$"):
@@ -121,7 +121,7 @@ def test_authorizer_event_with_a_revoked_key_raises(
     tenant = make_tenant("scale")
     second = tenant.create_key("owner")
     assert tenant.delete(f"/api-keys/{tenant.key_id}").status_code == 204
-    event = _substituted(EVENTS_DIR / "authorizer.json", tenant)
+    event = _substituted(EVENTS_DIR / "keys/authorizer.json", tenant)
     assert stack.functions
 
     with pytest.raises(Exception, match=r"^Unauthorized$"):

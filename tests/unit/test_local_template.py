@@ -93,7 +93,7 @@ def test_real_template_routes_and_authorizer() -> None:
     assert routes[("POST", "/api-keys")].function == "CreateApiKeyFunction"
     assert routes[("DELETE", "/api-keys/{keyId}")].authorized
     assert not routes[("GET", "/openapi.json")].authorized and not routes[("GET", "/docs")].authorized
-    assert routes[("GET", "/openapi.json")].handler_file == tpl.ROOT / "functions/get_openapi/app.py"
+    assert routes[("GET", "/openapi.json")].handler_file == tpl.ROOT / "functions/docs/get_openapi/app.py"
     assert all(r.handler_file.is_file() for r in routes.values())
     assert tpl.authorizer_function() == "AuthorizerFunction"
 

@@ -9,7 +9,7 @@ app = APIGatewayRestResolver(enable_validation=True)
 install_api_defaults(app)
 
 # Deployed, this function's code is the whole functions/ folder, so every handler is here to merge.
-FUNCTIONS_ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_ROOT = Path(__file__).resolve().parents[2]
 
 
 @app.get("/openapi.json", summary="The OpenAPI document of every route (no key needed)", tags=["docs"])
