@@ -65,6 +65,15 @@ class Tenant:
             self.base_url, self.workspace_id, self.project_id, self.user_id, self.key_id, api_key, self.plan
         )
 
+    def add_project(self, name: str = "Second project") -> Tenant:
+        """The same workspace and key, acting on a new project of the workspace."""
+        from tallyboard.logic import workspaces
+
+        project_id = workspaces.add_project(self.workspace_id, name)
+        return Tenant(
+            self.base_url, self.workspace_id, project_id, self.user_id, self.key_id, self.api_key, self.plan
+        )
+
     def create_key(self, role: str = "owner", **body: Any) -> Tenant:
         response = self.post("/api-keys", json={"name": f"{role} key", "role": role, **body})
         assert response.status_code == 201, response.text
@@ -367,6 +376,25 @@ class Resources:
             value = (overrides or {}).get(param) or self._id_for(path, param)
             filled = filled.replace("{" + param + "}", value, 1)
         return filled
+
+
+def targets_ids_or_a_project(op: Operation, examples: Examples) -> bool:
+    """Routes naming an id or a projectId must refuse a key that cannot reach them; others
+    answer the caller's own data."""
+    if op.path_params or any(p["name"] == "projectId" for p in op.params("query")):
+        return True
+    body = examples.body(op)
+    return isinstance(body, dict) and bool({"projectId", "projectIds"} & set(body))
+
+
+def answer_shape(response: requests.Response, ids: Any) -> tuple[int, str]:
+    """Status and body with the given ids blanked: to compare an answer about a real resource
+    with one about a resource that exists nowhere."""
+    text = response.text
+    for value in ids:
+        if len(value) > 3:
+            text = text.replace(value, "<id>")
+    return response.status_code, text
 
 
 def tenant_state(tenant: Tenant, ops: list[Operation], resources: Resources) -> dict[str, Any]:

@@ -18,10 +18,12 @@ from tests.conftest import (
     Operation,
     Resources,
     Tenant,
+    answer_shape,
     assert_error,
     operations,
     random_id,
     served_spec_for_collection,
+    targets_ids_or_a_project,
     tenant_state,
 )
 
@@ -104,22 +106,6 @@ def attacker(make_tenant: Callable[..., Tenant]) -> Tenant:
     return make_tenant("agency")
 
 
-def _targets_other_workspace(op: Operation, examples: Examples) -> bool:
-    """Routes naming an id or a projectId must refuse; others answer the caller's own data."""
-    if op.path_params or any(p["name"] == "projectId" for p in op.params("query")):
-        return True
-    body = examples.body(op)
-    return isinstance(body, dict) and "projectId" in body
-
-
-def _shape(response: requests.Response, ids: Any) -> tuple[int, str]:
-    text = response.text
-    for value in ids:
-        if len(value) > 3:
-            text = text.replace(value, "<id>")
-    return response.status_code, text
-
-
 @pytest.mark.parametrize("op", PRIVATE, ids=str)
 def test_foreign_key_never_reaches_this_workspace(op: Operation, victim: Victim, attacker: Tenant) -> None:
     examples = victim.resources.examples  # this workspace's project id in query and body
@@ -129,7 +115,7 @@ def test_foreign_key_never_reaches_this_workspace(op: Operation, victim: Victim,
     response = attacker.request(op.method, path, params=query, json=body)
 
     sent = f"{path} {query} {body}"
-    targets = _targets_other_workspace(op, examples)
+    targets = targets_ids_or_a_project(op, examples)
     if response.status_code == 400 and targets and not op.path_params:
         # The example body may be invalid for reasons of its own (validation precedes the
         # project check): then the same body aimed at the caller's own project is a 400 too.
@@ -150,7 +136,7 @@ def test_foreign_key_never_reaches_this_workspace(op: Operation, victim: Victim,
         missing = attacker.request(
             op.method, victim.resources.fill(op.path, unknown), params=query, json=body
         )
-        assert _shape(missing, unknown.values()) == _shape(response, path.split("/")), str(op)
+        assert answer_shape(missing, unknown.values()) == answer_shape(response, path.split("/")), str(op)
     leaked = [value for value in victim.secrets_not_sent(sent) if value in response.text]
     assert not leaked, f"{op} answered another workspace's data: {leaked}"
     if op.method in WRITES:

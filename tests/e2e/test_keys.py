@@ -50,3 +50,76 @@ def test_missing_unknown_and_malformed_keys_are_401(tenant: Tenant) -> None:
 def test_foreign_key_id_is_404(tenant: Tenant, other_tenant: Tenant) -> None:
     assert_error(tenant.delete(f"/api-keys/{other_tenant.key_id}"), 404)
     assert other_tenant.get("/api-keys").status_code == 200
+
+
+# ------------------------------------------------------------------ a key acts only on keys within its reach
+
+
+def _listed_ids(tenant: Tenant) -> set[str]:
+    response = tenant.get("/api-keys")
+    assert response.status_code == 200, response.text
+    return {k["id"] for k in response.json()["data"]}
+
+
+def test_project_restricted_owner_sees_only_keys_within_its_projects(tenant: Tenant) -> None:
+    project_b = tenant.add_project()
+    restricted = tenant.create_key("owner", projectIds=[tenant.project_id])
+    in_a = tenant.create_key("viewer", projectIds=[tenant.project_id])
+    in_b = tenant.create_key("viewer", projectIds=[project_b.project_id])
+    in_both = tenant.create_key("viewer", projectIds=[tenant.project_id, project_b.project_id])
+    everything = _listed_ids(tenant)
+
+    seen = _listed_ids(restricted)
+
+    hidden = {_key_id(tenant, k) for k in (in_b, in_both)} | {tenant.key_id}
+    assert seen == everything - hidden
+    assert {_key_id(tenant, restricted), _key_id(tenant, in_a)} <= seen
+    assert tenant.key_id not in restricted.get("/api-keys").text
+
+
+def test_project_restricted_owner_cannot_revoke_a_wider_key(tenant: Tenant) -> None:
+    restricted = tenant.create_key("owner", projectIds=[tenant.project_id])
+    project_b = tenant.add_project()
+    in_b = tenant.create_key("viewer", projectIds=[project_b.project_id])
+
+    for key_id in (tenant.key_id, _key_id(tenant, in_b)):
+        missing = assert_error(restricted.delete(f"/api-keys/{key_id}"), 404)
+        unknown = assert_error(restricted.delete("/api-keys/key_00000000000000000000"), 404)
+        assert missing == unknown  # no existence leak
+
+    assert tenant.get("/api-keys").status_code == 200  # the workspace's main key still works
+    assert in_b.get(f"/metrics?projectId={project_b.project_id}").status_code == 200
+    statuses = {k["id"]: k["status"] for k in tenant.get("/api-keys").json()["data"]}
+    assert statuses[tenant.key_id] == statuses[_key_id(tenant, in_b)] == "active"
+
+
+def test_restricted_owner_revokes_a_key_within_its_reach(tenant: Tenant) -> None:
+    restricted = tenant.create_key("owner", projectIds=[tenant.project_id])
+    child = restricted.create_key("viewer")
+
+    assert restricted.delete(f"/api-keys/{_key_id(tenant, child)}").status_code == 204
+    assert_error(child.get("/metrics"), 401)
+
+
+def test_scoped_owner_cannot_mint_or_see_wider_keys(tenant: Tenant) -> None:
+    scoped = tenant.create_key("owner", scopes=["workspace:read", "workspace:write"])
+    before = _listed_ids(tenant)
+
+    refused = scoped.post("/api-keys", json={"name": "wider", "role": "editor", "scopes": ["metrics:write"]})
+
+    assert assert_error(refused, 403)["details"] == {"scopes": ["metrics:write"]}
+    assert _listed_ids(tenant) == before
+    inherited = scoped.post("/api-keys", json={"name": "same", "role": "viewer"})
+    assert inherited.status_code == 201
+    assert inherited.json()["data"]["scopes"] == ["workspace:read", "workspace:write"]
+    assert tenant.key_id not in _listed_ids(scoped)  # the unscoped key reaches further
+    assert_error(scoped.delete(f"/api-keys/{tenant.key_id}"), 404)
+
+
+def _key_id(owner: Tenant, key: Tenant) -> str:
+    """The id of a key, from its owner's list (matched on the last four characters)."""
+    listed = owner.get("/api-keys").json()["data"]
+    (match,) = [
+        k["id"] for k in listed if k["maskedKey"].endswith(key.api_key[-4:]) and k["status"] == "active"
+    ]
+    return match

@@ -304,6 +304,67 @@ def test_bad_push_is_400_and_stores_nothing(tenant: Tenant, body: dict[str, Any]
     assert listed(tenant)["pagination"]["total"] == 0
 
 
+@pytest.mark.parametrize("raw", ["1e-131", "5e-324", "-1e-200", "1e126", "-9.99e125"])
+def test_numbers_dynamodb_cannot_hold_are_400_naming_the_field(tenant: Tenant, raw: str) -> None:
+    single = f'{{"projectId": "{tenant.project_id}", "metricId": "m", "value": {raw}}}'
+    batch = f'{{"projectId": "{tenant.project_id}", "points": [{{"metricId": "m", "value": {raw}}}]}}'
+    metadata = (
+        f'{{"projectId": "{tenant.project_id}", "metricId": "m", "value": 1, "metadata": {{"x": {raw}}}}}'
+    )
+    json_headers = {"Content-Type": "application/json"}
+
+    for path, raw_body, field in (
+        ("/metrics/custom", single, "value"),
+        ("/metrics/custom/batch", batch, "points.0.value"),
+        ("/metrics/custom", metadata, "metadata"),
+    ):
+        body = assert_error(tenant.post(path, data=raw_body, headers=json_headers), 400, "Bad Request")
+        assert field in body["details"], body
+        assert "1e-130" in body["details"][field] or "finite" in body["details"][field], body
+    assert listed(tenant)["pagination"]["total"] == 0
+
+
+@pytest.mark.parametrize("value", [1e-130, -1e-130, 0.0, -0.0, 1e15, 1.2345678901234567e-100])
+def test_numbers_at_the_edges_are_stored_and_read_back(tenant: Tenant, value: float) -> None:
+    pushed = tenant.post(
+        "/metrics/custom",
+        json={
+            "projectId": tenant.project_id,
+            "metricId": "edge",
+            "value": value,
+            "timestamp": ms(2024, 1, 2),
+        },
+    )
+
+    assert pushed.status_code == 201, pushed.text
+    assert listed(tenant)["data"][0]["value"] == value
+
+
+def test_a_rollup_sum_that_cancels_below_dynamodb_range_reads_as_zero(tenant: Tenant) -> None:
+    for value in (1.0000000000000002e-125, -1e-125):  # the float sum is ~1e-141: not storable
+        pushed = tenant.post(
+            "/metrics/custom",
+            json={
+                "projectId": tenant.project_id,
+                "metricId": "cancel",
+                "value": value,
+                "timestamp": ms(2024, 1, 2),
+            },
+        )
+        assert pushed.status_code == 201, pushed.text
+
+    series = timeseries(tenant, "cancel", startDate="2024-01-01", endDate="2024-01-31", aggregation="sum")
+
+    assert series["data"] == [{"timestamp": ms(2024, 1, 2), "value": 0}]
+
+
+def test_query_parameter_errors_name_the_parameter(tenant: Tenant) -> None:
+    body = assert_error(tenant.get("/metrics", params={"projectId": "a#b"}), 400, "Bad Request")
+
+    assert body["message"].startswith("Invalid parameter: projectId: ")
+    assert list(body["details"]) == ["projectId"]
+
+
 def test_nan_and_infinity_are_not_json(tenant: Tenant) -> None:
     for literal in ("NaN", "Infinity", "-Infinity"):
         raw = f'{{"projectId": "{tenant.project_id}", "metricId": "m", "value": {literal}}}'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,3 +76,12 @@ class Caller:
 
     def is_bound_to(self, project_id: str) -> bool:
         return not self.project_ids or project_id in self.project_ids
+
+    def reaches(self, project_ids: Sequence[str], scopes: Sequence[str]) -> bool:
+        """Whether a principal with these projects and scopes (empty: all) reaches no further
+        than this caller: the rule for every key acting on another principal."""
+        within_projects = not self.project_ids or (
+            bool(project_ids) and set(project_ids) <= set(self.project_ids)
+        )
+        within_scopes = not self.scopes or (bool(scopes) and set(scopes) <= set(self.scopes))
+        return within_projects and within_scopes

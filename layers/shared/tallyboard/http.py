@@ -37,7 +37,9 @@ def _field_name(loc: tuple[Any, ...], body: Any, error_type: str = "") -> str:
         return "body"
     where, *path = loc
     if where != "body":
-        return str(path[0]) if path else str(where)
+        # ("query", "projectId") for a plain parameter, ("query", "query", "projectId") for a
+        # field of a query model: the client named the parameter, not the model.
+        return ".".join(str(p) for p in (path[1:] if len(path) > 1 else path)) or str(where)
     parts: list[str] = []
     current = body
     for index, part in enumerate(path):

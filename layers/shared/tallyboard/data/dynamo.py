@@ -10,6 +10,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from tallyboard.data.aws import dynamodb
+from tallyboard.models.common import DYNAMO_MIN_MAGNITUDE
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -17,7 +18,9 @@ _deserializer = TypeDeserializer()
 
 def _to_dynamo_value(value: Any) -> Any:
     if isinstance(value, float):
-        return Decimal(repr(value))
+        # Inputs are checked against DynamoDB's range; a derived value (a rollup's sum after
+        # cancellation, -0.0) can still fall below it, and rounds to the 0 it nearly is.
+        return Decimal(repr(value)) if abs(value) >= DYNAMO_MIN_MAGNITUDE else Decimal(0)
     if isinstance(value, dict):
         return {k: _to_dynamo_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -81,22 +81,38 @@ def create(caller: Caller, request: CreateApiKeyRequest) -> CreatedApiKeyRespons
         raise Forbidden("No access to this project", details={"projectIds": sorted(set(outside) | missing)})
     if caller.project_ids and not project_ids:
         project_ids = list(caller.project_ids)
+    scopes = list(dict.fromkeys(request.scopes or caller.scopes))
+    if not caller.reaches(project_ids, scopes):
+        raise Forbidden(
+            "A key cannot reach further than the key that creates it",
+            details={"scopes": sorted(set(scopes) - set(caller.scopes))},
+        )
     plaintext, record = issue(
-        caller.workspace_id, caller.user_id, request.name, request.role, project_ids, request.scopes
+        caller.workspace_id, caller.user_id, request.name, request.role, project_ids, scopes
     )
     audit.record(caller, "api_key.create", "api_key", record["keyId"], metadata={"role": request.role})
     return CreatedApiKeyResponse(data=CreatedApiKey(**_public(record), key=plaintext))
 
 
+def _within_reach(caller: Caller, record: dict[str, Any]) -> bool:
+    return caller.reaches(record.get("projectIds") or [], record.get("scopes") or [])
+
+
 def list_keys(caller: Caller) -> ApiKeyList:
     caller.require("owner", "workspace:read")
-    records = sorted(keys.list_for_workspace(caller.workspace_id), key=lambda r: (r["createdAt"], r["keyId"]))
+    records = [r for r in keys.list_for_workspace(caller.workspace_id) if _within_reach(caller, r)]
+    records.sort(key=lambda r: (r["createdAt"], r["keyId"]))
     return ApiKeyList(data=[ApiKey(**_public(r)) for r in records])
 
 
 def revoke(caller: Caller, key_id: str) -> None:
     caller.require("owner", "workspace:write")
     record = keys.find_in_workspace(caller.workspace_id, key_id)
-    if record is None or not keys.mark_revoked(record["keyHash"], caller.workspace_id, now_ms()):
+    # A key beyond the caller's reach answers exactly like one that does not exist.
+    if (
+        record is None
+        or not _within_reach(caller, record)
+        or not keys.mark_revoked(record["keyHash"], caller.workspace_id, now_ms())
+    ):
         raise NotFound("API key not found")
     audit.record(caller, "api_key.revoke", "api_key", key_id)

@@ -7,6 +7,7 @@ from typing import Any
 from tallyboard.data import entities
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import keys
+from tallyboard.logic.dashboards import slugify
 from tallyboard.plans import PLANS
 
 
@@ -36,17 +37,7 @@ def bootstrap(
         workspace_id,
         {"id": user_id, "name": owner_name, "email": owner_email, "role": "owner", "createdAt": created_at},
     )
-    entities.put_project(
-        workspace_id,
-        {
-            "id": project_id,
-            "workspaceId": workspace_id,
-            "name": project_name,
-            "status": "active",
-            "createdAt": created_at,
-            "updatedAt": created_at,
-        },
-    )
+    add_project(workspace_id, project_name, project_id, created_at)
     plaintext, record = keys.issue(workspace_id, user_id, "Owner key", "owner")
     return {
         "workspaceId": workspace_id,
@@ -56,3 +47,24 @@ def bootstrap(
         "apiKey": plaintext,
         "plan": plan,
     }
+
+
+def add_project(
+    workspace_id: str, name: str, project_id: str | None = None, created_at: int | None = None
+) -> str:
+    """Another project in a workspace (the bootstrap's first one, the demo's, tests')."""
+    project_id = project_id or new_id("proj")
+    created_at = created_at or now_ms()
+    entities.put_project(
+        workspace_id,
+        {
+            "id": project_id,
+            "workspaceId": workspace_id,
+            "name": name,
+            "slug": slugify(name),
+            "status": "active",
+            "createdAt": created_at,
+            "updatedAt": created_at,
+        },
+    )
+    return project_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -27,6 +28,22 @@ class Pagination(BaseModel):
     limit: int
     offset: int
     hasMore: bool
+
+
+# DynamoDB holds numbers of magnitude 1e-130 to 9.99e125 (38 significant digits); anything else
+# fails the write. Every number a request can store is checked against a range inside that.
+DYNAMO_MIN_MAGNITUDE = 1e-130
+
+
+def check_number(value: Any, max_magnitude: float, min_magnitude: float = DYNAMO_MIN_MAGNITUDE) -> None:
+    """A finite number, 0 or of magnitude between min_magnitude and max_magnitude."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    magnitude = abs(value)
+    if not math.isfinite(magnitude) or magnitude > max_magnitude or 0 < magnitude < min_magnitude:
+        raise ValueError(
+            f"numbers must be finite, and 0 or of magnitude {min_magnitude:.0e} to {max_magnitude:.0e}"
+        )
 
 
 Limit = Annotated[int, Field(ge=1)]

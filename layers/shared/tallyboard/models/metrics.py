@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId
+from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId, check_number
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
 MAX_LIMIT = 1000
@@ -33,8 +32,7 @@ def _check_json_value(value: Any, depth: int) -> None:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return
     if isinstance(value, int | float):
-        if not math.isfinite(value) or abs(value) > MAX_VALUE:
-            raise ValueError("numbers must be finite and at most 1e15 in magnitude")
+        check_number(value, MAX_VALUE)
         return
     if isinstance(value, list):
         for item in value:
@@ -61,10 +59,7 @@ def check_metadata(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def check_value(value: float) -> float:
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    if not math.isfinite(value) or abs(value) > MAX_VALUE:
-        raise ValueError("must be a finite number of at most 1e15 in magnitude")
+    check_number(value, MAX_VALUE)
     return value
 
 
@@ -72,7 +67,9 @@ class PointInput(RequestModel):
     """One point of a batch (the projectId is the batch's)."""
 
     metricId: MetricId
-    value: float = Field(strict=True, description="A finite number, |value| <= 1e15")
+    value: float = Field(
+        strict=True, description="A finite number: 0, or 1e-130 <= |value| <= 1e15 (what DynamoDB can hold)"
+    )
     timestamp: Timestamp | None = Field(None, description="Epoch ms; defaults to now")
     unit: Unit | None = None
     metadata: dict[str, Any] | None = Field(

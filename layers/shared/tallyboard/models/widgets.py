@@ -4,13 +4,12 @@ connection `accountInfo`."""
 from __future__ import annotations
 
 import json
-import math
 from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from tallyboard.models.common import RequestModel
+from tallyboard.models.common import RequestModel, check_number
 
 # DynamoDB numbers hold 38 digits between 1e-130 and 1e125; these bounds keep every JSON number
 # storable exactly (no 500 from a huge or tiny value) and are far beyond any widget setting.
@@ -28,11 +27,7 @@ def _check_json(value: Any, depth: int) -> None:
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, int | float):
-        magnitude = abs(value)
-        if not math.isfinite(magnitude) or magnitude > MAX_JSON_NUMBER:
-            raise ValueError(f"numbers must be finite and at most {MAX_JSON_NUMBER:.0e} in magnitude")
-        if 0 < magnitude < MIN_JSON_FRACTION:
-            raise ValueError(f"non-zero numbers must be at least {MIN_JSON_FRACTION:.0e} in magnitude")
+        check_number(value, MAX_JSON_NUMBER, MIN_JSON_FRACTION)
     elif isinstance(value, str):
         if len(value) > MAX_JSON_STRING:
             raise ValueError(f"strings must be at most {MAX_JSON_STRING} characters")

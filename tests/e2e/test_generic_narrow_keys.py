@@ -1,0 +1,124 @@
+"""Least privilege inside one workspace, for every operation of the OpenAPI document (a route
+added tomorrow is covered without new code): keys narrower than the workspace's owner key —
+an owner key restricted to project A, an owner key restricted by scopes, a viewer — aimed at the
+resources of project B and at workspace-level resources get 403/404, nothing of B or of wider
+keys in the answer, and nothing changed."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.conftest import (
+    Examples,
+    Operation,
+    Resources,
+    Tenant,
+    answer_shape,
+    assert_error,
+    operations,
+    random_id,
+    served_spec_for_collection,
+    targets_ids_or_a_project,
+    tenant_state,
+)
+
+SPEC = served_spec_for_collection()
+OPERATIONS = operations(SPEC)
+PRIVATE = [op for op in OPERATIONS if not op.public]
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+# A narrower key of the same workspace: the key's body for POST /api-keys (projectIds: A).
+NARROW_KEYS: dict[str, dict[str, Any]] = {
+    "other project's owner": {"role": "owner", "projectIds": ["<A>"]},
+    "scoped owner": {"role": "owner", "scopes": ["workspace:read"]},
+    "viewer": {"role": "viewer"},
+}
+
+
+@dataclass
+class Workspace:
+    owner: Tenant  # the workspace-wide owner key, acting on project B
+    project_a: str
+    marker: str
+    resources: Resources  # B's resources, created by the owner
+    state: dict[str, Any]
+    narrow: dict[str, Tenant]
+
+    def secrets_not_sent(self, sent: str) -> list[str]:
+        """B's data and the wider key's id: never in the answer to a narrower key."""
+        own = [self.owner.key_id, self.marker, *self.resources.created]
+        return [value for value in own if value not in sent]
+
+
+@pytest.fixture(scope="module")
+def workspace(make_tenant: Callable[..., Tenant]) -> Workspace:
+    owner_a = make_tenant("agency")
+    owner = owner_a.add_project("Project B")
+    narrow = {}
+    for label, body in NARROW_KEYS.items():
+        body = {k: [owner_a.project_id] if v == ["<A>"] else v for k, v in body.items()}
+        narrow[label] = owner_a.create_key(**body)
+    marker = "zq" + secrets.token_hex(6)
+    resources = Resources(owner, OPERATIONS, Examples(SPEC, owner.project_id, marker))
+    for op in OPERATIONS:
+        resources.fill(op.path)  # B's resources, before the first snapshot
+    state = tenant_state(owner, OPERATIONS, resources)
+    return Workspace(owner, owner_a.project_id, marker, resources, state, narrow)
+
+
+CASES = [
+    pytest.param(op, label, id=f"{label}: {op}")
+    for op in PRIVATE
+    for label in NARROW_KEYS
+    if label != "viewer" or op.method in WRITES  # a viewer reads the whole workspace by design
+]
+
+
+@pytest.mark.parametrize(("op", "label"), CASES)
+def test_narrower_key_never_reaches_further(op: Operation, label: str, workspace: Workspace) -> None:
+    key = workspace.narrow[label]
+    examples = workspace.resources.examples  # project B in query and body
+    path = workspace.resources.fill(op.path)
+    query, body = examples.query(op), examples.body(op)
+
+    response = key.request(op.method, path, params=query, json=body)
+
+    sent = f"{path} {query} {body}"
+    targets = targets_ids_or_a_project(op, examples) or label == "viewer"
+    if response.status_code == 400 and targets and not op.path_params:
+        # Validation precedes the access check: the same body aimed at project A is a 400 too.
+        own = Examples(SPEC, workspace.project_a, "own")
+        replay = key.request(op.method, path, params=own.query(op), json=own.body(op))
+        assert replay.status_code in (400, 403), f"{op}: 400 for project B, {replay.status_code} for A"
+        assert_error(response, 400)
+    elif targets:
+        assert response.status_code in (403, 404), f"{op}: {response.status_code} {response.text[:300]}"
+        assert_error(response, response.status_code)
+    else:
+        assert response.status_code < 500, f"{op}: {response.status_code} {response.text[:300]}"
+    if op.path_params and response.status_code == 404:
+        # B's ids answer exactly like ids that exist nowhere (no existence leak).
+        unknown = {p: random_id(p) for p in op.path_params}
+        missing = key.request(op.method, workspace.resources.fill(op.path, unknown), params=query, json=body)
+        assert answer_shape(missing, unknown.values()) == answer_shape(response, path.split("/")), str(op)
+    leaked = [value for value in workspace.secrets_not_sent(sent) if value in response.text]
+    assert not leaked, f"{op} answered a narrower key ({label}) data beyond its reach: {leaked}"
+    if op.method in WRITES:
+        after = tenant_state(workspace.owner, OPERATIONS, workspace.resources)
+        changed = [k for k in after if after[k] != workspace.state.get(k)]
+        assert not changed, f"{op} by a narrower key ({label}) changed {changed}"
+
+
+def test_every_narrow_key_was_refused_somewhere(workspace: Workspace) -> None:
+    """The matrix above is not vacuous: each narrower key is live and is refused B's metrics."""
+    for label, key in workspace.narrow.items():
+        own = key.get("/metrics", params={"projectId": workspace.project_a})
+        assert own.status_code in (200, 403), f"{label}: {own.status_code}"
+        other = key.get("/metrics", params={"projectId": workspace.owner.project_id})
+        if label != "viewer":
+            assert other.status_code == 403, f"{label}: {other.status_code} {other.text[:200]}"
