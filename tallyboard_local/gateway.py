@@ -30,7 +30,8 @@ class GatewayReply(Exception):
 class Gateway:
     def __init__(self, functions: Functions):
         self.functions = functions
-        self.routes = tpl.routes()
+        # Like API Gateway, a literal path segment wins over a {parameter} (/exports/schedule).
+        self.routes = sorted(tpl.routes(), key=lambda route: route.path.count("{"))
         self.responses = tpl.gateway_responses()
         self.authorizer = tpl.authorizer_function()
 

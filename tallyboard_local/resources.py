@@ -78,7 +78,20 @@ def create_all(stack_name: str, region: str, account: str) -> tpl.Resolver:
     for name, props in tpl.resources_of_type("AWS::KMS::Key").items():
         names[name] = kms.create_key(Description=props.get("Description", name))["KeyMetadata"]["KeyId"]
 
+    sqs = session.client("sqs")
+    for name in tpl.resources_of_type("AWS::SQS::Queue"):
+        queue = f"{stack_name}-{name}"
+        sqs.create_queue(QueueName=queue)
+        names[name] = queue
+    for name in tpl.resources_of_type("AWS::IAM::Role"):
+        names[name] = f"{stack_name}-{name}"  # moto enforces no IAM: the ARN is all that is used
+
     resolver = tpl.Resolver(names, stack_name, region, account)
+
+    scheduler = session.client("scheduler")
+    for name, props in tpl.resources_of_type("AWS::Scheduler::ScheduleGroup").items():
+        names[name] = resolver.resolve(props["Name"])
+        scheduler.create_schedule_group(Name=names[name])
 
     apigw = session.client("apigateway")
     keys: dict[str, str] = {}
@@ -115,6 +128,10 @@ def create_all(stack_name: str, region: str, account: str) -> tpl.Resolver:
 
 
 def function_environment(resolver: tpl.Resolver) -> dict[str, str]:
-    """The Globals environment of the template, resolved to local ids."""
-    variables = tpl.load()["Globals"]["Function"]["Environment"]["Variables"]
+    """The environment of the template's functions (Globals and each function's own), resolved
+    to local ids. In-process functions share one environment: a variable has one value in the
+    whole template, so their union is what each function would see."""
+    variables = dict(tpl.load()["Globals"]["Function"]["Environment"]["Variables"])
+    for properties in tpl.functions().values():
+        variables.update((properties.get("Environment") or {}).get("Variables") or {})
     return {k: str(resolver.resolve(v)) for k, v in variables.items()}

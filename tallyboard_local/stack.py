@@ -16,6 +16,7 @@ from tallyboard.settings import get_settings
 from tallyboard_local import moto_fixes, resources
 from tallyboard_local.functions import Functions, install_step_functions_seam
 from tallyboard_local.gateway import Gateway, GatewayServer
+from tallyboard_local.schedules import SchedulePump
 
 STACK_NAME = "tallyboard-local"
 REGION = "us-east-1"
@@ -29,6 +30,7 @@ class LocalStack:
     moto: ThreadedMotoServer | None = None
     server: GatewayServer | None = None
     functions: Functions | None = None
+    schedules: SchedulePump | None = None
     environment: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -78,9 +80,12 @@ class LocalStack:
         install_step_functions_seam(self.functions)
         self.server = GatewayServer(Gateway(self.functions), self.host, self.port)
         self.server.start()
+        self.schedules = SchedulePump(self.functions).start()
         return self
 
     def stop(self) -> None:
+        if self.schedules:
+            self.schedules.stop()
         if self.server:
             self.server.stop()
         if self.moto:
@@ -96,6 +101,27 @@ class LocalStack:
             "workspaceId": demo["workspaceId"],
             "awsEndpointUrl": self.aws_endpoint_url,
         }
+
+
+def wait_for_workflows(timeout_s: float = 60.0) -> None:
+    """Wait until no Step Functions execution runs (moto runs them in threads of its own)."""
+    import time
+
+    import boto3
+
+    sfn = boto3.client("stepfunctions")
+    deadline = time.monotonic() + timeout_s
+    machines = [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]]
+    while time.monotonic() < deadline:
+        running = [
+            e
+            for machine in machines
+            for e in sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING")["executions"]
+        ]
+        if not running:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"Step Functions executions still running after {timeout_s} s")
 
 
 def write_json(path: os.PathLike[str] | str, data: dict[str, Any]) -> None:

@@ -151,6 +151,10 @@ class Resolver:
                 return f"arn:aws:lambda:{region}:{account}:function:{name}"
             if kind == "AWS::S3::Bucket":
                 return f"arn:aws:s3:::{self.names[name]}"
+            if kind == "AWS::SQS::Queue":
+                return f"arn:aws:sqs:{region}:{account}:{self.names[name]}"
+            if kind == "AWS::IAM::Role":
+                return f"arn:aws:iam::{account}:role/{self.names[name]}"
         return self.names[name]
 
     def resolve(self, value: Any) -> Any:

@@ -48,9 +48,11 @@ def test_every_function_has_a_sample_event() -> None:
     assert not unknown, f"events without a function: {unknown}"
 
 
-@pytest.mark.parametrize(
-    "event_file", [p for p in EVENT_FILES if p.stem != "authorizer"], ids=samples.event_name
-)
+def _is_api_event(path: Path) -> bool:
+    return "httpMethod" in json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("event_file", [p for p in EVENT_FILES if _is_api_event(p)], ids=samples.event_name)
 def test_sample_event_runs_against_a_real_workspace(
     event_file: Path, stack: LocalStack, make_tenant: Callable[..., Tenant]
 ) -> None:
@@ -80,6 +82,26 @@ def test_sample_event_runs_against_a_real_workspace(
         for name in RATE_LIMIT_HEADERS:
             assert headers.get(name, "").isdigit(), f"{event_file.name}: {name} missing in {headers}"
         assert headers["X-RateLimit-Limit"] == "1000"
+
+
+@pytest.mark.parametrize(
+    "event_file",
+    [p for p in EVENT_FILES if not _is_api_event(p) and p.stem != "authorizer"],
+    ids=samples.event_name,
+)
+def test_task_sample_event_runs_against_a_real_workspace(
+    event_file: Path, stack: LocalStack, make_tenant: Callable[..., Tenant]
+) -> None:
+    """Functions invoked by AWS services (workflow steps, schedule targets) take and return a
+    JSON document; with the sample ids of a real workspace they run to the end."""
+    tenant = make_tenant("scale")
+    event = _substituted(event_file, tenant)
+    assert stack.functions
+
+    result = stack.functions.invoke(FUNCTIONS[samples.event_name(event_file)], event)
+
+    assert isinstance(result, dict) and result, f"{event_file.name}: {result!r}"
+    json.dumps(result)  # Step Functions and Scheduler pass JSON
 
 
 def test_authorizer_event_allows_a_real_key(stack: LocalStack, make_tenant: Callable[..., Tenant]) -> None:

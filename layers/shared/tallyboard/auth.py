@@ -61,6 +61,12 @@ class Caller:
             user_agent=identity.get("userAgent") or "",
         )
 
+    @classmethod
+    def system(cls, workspace_id: str, user_id: str, actor: str, plan: Plan, project_id: str) -> Caller:
+        """The principal of work the platform does for a user (a workflow step, a scheduled
+        export): an editor of one project, audited as `actor`."""
+        return cls(workspace_id, user_id, actor, "editor", (), (project_id,), plan, 0, user_agent=actor)
+
     @property
     def rate_limit_binding(self) -> str:
         """Requests are counted per project for a project-restricted key, else per workspace."""

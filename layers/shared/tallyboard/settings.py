@@ -19,6 +19,11 @@ class Settings(BaseModel):
     idempotency_table: str = Field("IdempotencyTable", alias="IDEMPOTENCY_TABLE")
     exports_table: str = Field("ExportsTable", alias="EXPORTS_TABLE")
     export_bucket: str = Field("ExportBucket", alias="EXPORT_BUCKET")
+    export_state_machine_arn: str = Field("", alias="EXPORT_STATE_MACHINE_ARN")
+    export_schedule_group: str = Field("default", alias="EXPORT_SCHEDULE_GROUP")
+    export_schedule_target_arn: str = Field("", alias="EXPORT_SCHEDULE_TARGET_ARN")
+    export_schedule_role_arn: str = Field("", alias="EXPORT_SCHEDULE_ROLE_ARN")
+    export_schedule_dlq_arn: str = Field("", alias="EXPORT_SCHEDULE_DLQ_ARN")
     credentials_key_id: str = Field("alias/tallyboard-credentials", alias="CREDENTIALS_KEY_ID")
     # Gateway (usage plan) key values are "<prefix>-<plan>"; the template names them the same way.
     gateway_key_prefix: str = Field("tallyboard-local", alias="GATEWAY_KEY_PREFIX")

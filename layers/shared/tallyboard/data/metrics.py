@@ -410,6 +410,28 @@ def query_points(
             return
 
 
+def iter_project_points(
+    ws: str, proj: str, start_ms: int, end_ms: int, now_s: int
+) -> Iterator[dict[str, Any]]:
+    """Every live point of the project in [start_ms, end_ms], oldest first, one Query page in
+    memory at a time (exports stream this)."""
+    items = dynamo.query(
+        _table(),
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi",
+        FilterExpression=_LIVE_FILTER,
+        ExpressionAttributeNames={"#e": "expiresAt"},
+        ExpressionAttributeValues={
+            ":pk": {"S": project_points_pk(ws, proj)},
+            ":lo": {"S": f"{_ts(start_ms)}#"},
+            ":hi": {"S": f"{_ts(end_ms)}#~"},
+            ":now": {"N": str(now_s)},
+        },
+    )
+    for item in items:
+        yield _public_point(item)
+
+
 def raw_values(
     ws: str, proj: str, metric_id: str, start_ms: int, end_ms: int, now_s: int
 ) -> list[dict[str, Any]]:

@@ -9,6 +9,8 @@ from tallyboard.data import audit
 from tallyboard.ids import new_id, now_ms
 
 RETENTION_SECONDS = 365 * 24 * 3600
+# Entries that record a read (who was handed a download URL), not a change.
+READ_ACTIONS = frozenset({"export.download_url"})
 
 
 def record(

@@ -1,0 +1,201 @@
+"""Export files in the export bucket: the only code that touches S3 for them.
+
+An export is written as an S3 multipart upload, part by part, so a Lambda holds one part in
+memory whatever the file's size, and an export that dies half-way leaves an upload (no object)
+that anyone holding its id can abort: the upload id is recorded on the job before the first
+byte. Downloads are presigned GETs that name the file for the browser.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tallyboard.data.aws import client
+from tallyboard.settings import get_settings
+
+MiB = 1024 * 1024
+# S3 refuses a part under 5 MiB unless it is the last one, and numbers parts 1 to 10,000.
+MIN_PART_SIZE = 5 * MiB
+DEFAULT_PART_SIZE = 8 * MiB
+MAX_PARTS = 10_000
+# SigV4 presigned URLs live at most 7 days.
+MAX_URL_EXPIRY_S = 7 * 24 * 3600
+_UNSAFE_FILENAME_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+_MISSING_OBJECT_CODES = {"404", "NoSuchKey", "NotFound"}
+
+
+def _s3() -> Any:
+    return client("s3")
+
+
+_presigning: tuple[Any, Any] | None = None
+
+
+def _presigner() -> Any:
+    """An S3 client that presigns with SigV4. Left to itself botocore presigns with SigV2 in the
+    older regions, which S3 refuses for buckets created since June 2020. Built like the shared
+    client (same configuration, region and endpoint) and renewed whenever that one is."""
+    global _presigning
+    base = _s3()
+    if _presigning is None or _presigning[0] is not base:
+        config = base.meta.config.merge(Config(signature_version="s3v4"))
+        presigner = boto3.session.Session().client("s3", config=config, region_name=base.meta.region_name)
+        _presigning = (base, presigner)
+    return _presigning[1]
+
+
+def _bucket() -> str:
+    return get_settings().export_bucket
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+class MultipartUpload:
+    """A binary sink (`write(bytes)`) streaming into one S3 multipart upload.
+
+    Bytes gather in a buffer of exactly one part: each time it fills, it is uploaded and a new
+    one begins, so memory is one part (plus what the caller passes to one write). `complete()`
+    uploads the rest as the last part and assembles the object; `abort()` drops everything.
+    """
+
+    def __init__(self, key: str, upload_id: str, part_size: int = DEFAULT_PART_SIZE) -> None:
+        if part_size < MIN_PART_SIZE:
+            raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes (S3's minimum part)")
+        self.key = key
+        self.upload_id = upload_id
+        self.part_size = part_size
+        self.bytes_written = 0
+        self._buffer = bytearray()
+        self._etags: list[str] = []
+        self._closed = False
+
+    @classmethod
+    def start(cls, key: str, content_type: str, part_size: int = DEFAULT_PART_SIZE) -> MultipartUpload:
+        if part_size < MIN_PART_SIZE:  # before S3 holds an upload nobody would finish
+            raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes (S3's minimum part)")
+        response = _s3().create_multipart_upload(
+            Bucket=_bucket(), Key=key, ContentType=content_type, ServerSideEncryption="AES256"
+        )
+        return cls(key, response["UploadId"], part_size)
+
+    @property
+    def parts(self) -> int:
+        """Parts uploaded so far."""
+        return len(self._etags)
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        if self._closed:
+            raise RuntimeError(f"The upload of {self.key} is already completed or aborted")
+        view = memoryview(data).cast("B")
+        size = len(view)
+        while view:
+            room = self.part_size - len(self._buffer)
+            self._buffer += view[:room]
+            view = view[room:]
+            if len(self._buffer) == self.part_size:
+                # The full buffer is handed over whole (no copy of a slice) and a new one begins.
+                full, self._buffer = self._buffer, bytearray()
+                self._upload_part(full)
+        self.bytes_written += size
+        return size
+
+    def complete(self) -> int:
+        """Upload what is left as the last part and assemble the object; returns its size. An
+        empty file is one empty part: S3 completes no upload without a part."""
+        if self._closed:
+            raise RuntimeError(f"The upload of {self.key} is already completed or aborted")
+        if self._buffer or not self._etags:
+            last, self._buffer = self._buffer, bytearray()
+            self._upload_part(last)
+        _s3().complete_multipart_upload(
+            Bucket=_bucket(),
+            Key=self.key,
+            UploadId=self.upload_id,
+            MultipartUpload={
+                "Parts": [{"ETag": etag, "PartNumber": number} for number, etag in enumerate(self._etags, 1)]
+            },
+        )
+        self._closed = True
+        return self.bytes_written
+
+    def abort(self) -> None:
+        """Drop the upload and its parts; nothing is left to pay for. Safe to repeat."""
+        self._closed = True
+        self._buffer = bytearray()
+        abort_upload(self.key, self.upload_id)
+
+    def _upload_part(self, body: bytearray) -> None:
+        number = len(self._etags) + 1
+        if number > MAX_PARTS:
+            raise RuntimeError(f"The export is larger than S3's {MAX_PARTS} parts of {self.part_size} bytes")
+        response = _s3().upload_part(
+            Bucket=_bucket(), Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=body
+        )
+        self._etags.append(response["ETag"])
+
+
+def abort_upload(key: str, upload_id: str) -> None:
+    """Abort an upload, whoever started it (a later function cleans up after one that died);
+    one already aborted or completed is fine."""
+    try:
+        _s3().abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)
+    except ClientError as error:
+        if _error_code(error) != "NoSuchUpload":
+            raise
+
+
+def open_uploads(prefix: str) -> list[dict[str, Any]]:
+    """Uploads started and neither completed nor aborted under a key prefix: [{key, uploadId,
+    initiatedAt (epoch ms)}]. For tests and clean-up; the bucket's lifecycle rule is the backstop."""
+    uploads: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"Bucket": _bucket(), "Prefix": prefix}
+    while True:
+        response = _s3().list_multipart_uploads(**params)
+        uploads.extend(
+            {"key": u["Key"], "uploadId": u["UploadId"], "initiatedAt": _epoch_ms(u.get("Initiated"))}
+            for u in response.get("Uploads", [])
+        )
+        if not response.get("IsTruncated"):
+            return uploads
+        params["KeyMarker"] = response.get("NextKeyMarker")
+        params["UploadIdMarker"] = response.get("NextUploadIdMarker")
+
+
+def presigned_download_url(key: str, expires_in_s: int, filename: str) -> str:
+    """A GET URL valid for expires_in_s seconds that makes the browser save the file under
+    filename (reduced to safe characters: it goes into a header, quoted)."""
+    if not 1 <= expires_in_s <= MAX_URL_EXPIRY_S:
+        raise ValueError(f"expires_in_s must be between 1 and {MAX_URL_EXPIRY_S}")
+    safe_name = _UNSAFE_FILENAME_CHARS.sub("_", filename) or "export"
+    return _presigner().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": _bucket(),
+            "Key": key,
+            "ResponseContentDisposition": f'attachment; filename="{safe_name}"',
+        },
+        ExpiresIn=int(expires_in_s),
+    )
+
+
+def _epoch_ms(moment: datetime | None) -> int | None:
+    return int(moment.timestamp() * 1000) if moment else None
+
+
+def object_size(key: str) -> int | None:
+    """The object's size in bytes, None when there is no such object."""
+    try:
+        response = _s3().head_object(Bucket=_bucket(), Key=key)
+    except ClientError as error:
+        if _error_code(error) in _MISSING_OBJECT_CODES:
+            return None
+        raise
+    return int(response["ContentLength"])

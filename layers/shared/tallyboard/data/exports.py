@@ -1,0 +1,181 @@
+"""Exports table: export jobs and the one-export-at-a-time lock of each project.
+
+Items (every key starts with the workspace id)::
+
+  job   pk JOB#<ws>#<jobId>    sk JOB   gsi1pk EXP#<ws>#<proj>   gsi1sk <createdAt:013d>#<jobId>
+        status, format, dateRange, dataTypes, trigger, progress, recordCount, sizeBytes,
+        uploadId, objectKey, executionArn, error, createdAt, completedAt, downloadExpiresAt,
+        expiresAt (TTL, epoch s: 30 days of history)
+  lock  pk LOCK#<ws>#<proj>    sk LOCK  jobId, expiresAt (TTL) and staleAt (epoch ms)
+
+  | request path                 | operation                    | key condition                   |
+  |------------------------------|------------------------------|---------------------------------|
+  | POST /exports                | TransactWriteItems           | lock Put (absent or stale) +    |
+  |                              |                              | job Put (absent)                |
+  | GET / DELETE /exports/{id}   | GetItem                      | pk = JOB#ws#id                  |
+  | GET /exports                 | Query gsi1, newest first     | gsi1pk = EXP#ws#proj            |
+  | workflow steps               | UpdateItem on the job's      | pk = JOB#ws#id (condition on    |
+  |                              | status; DeleteItem lock      | status; lock on its jobId)      |
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from tallyboard.data import dynamo
+from tallyboard.data.aws import client, dynamodb
+from tallyboard.settings import get_settings
+
+JOB_SK, LOCK_SK = "JOB", "LOCK"
+_KEY_ATTRIBUTES = {"pk", "sk", "gsi1pk", "gsi1sk"}
+
+
+def _table() -> str:
+    return get_settings().exports_table
+
+
+def _job_key(ws: str, job_id: str) -> dict[str, Any]:
+    return dynamo.key(pk=f"JOB#{ws}#{job_id}", sk=JOB_SK)
+
+
+def _lock_key(ws: str, project_id: str) -> dict[str, Any]:
+    return dynamo.key(pk=f"LOCK#{ws}#{project_id}", sk=LOCK_SK)
+
+
+def _strip(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES}
+
+
+def create_locked(ws: str, job: dict[str, Any], lock_ttl_s: int, now_ms: int) -> bool:
+    """Record a job and take its project's lock in one transaction; False when another export
+    holds the lock. A lock whose job died without releasing it (past `staleAt`) is taken over."""
+    project_id, job_id = job["projectId"], job["id"]
+    lock = {
+        **_lock_key(ws, project_id),
+        **dynamo.to_item(
+            {"jobId": job_id, "staleAt": now_ms + lock_ttl_s * 1000, "expiresAt": now_ms // 1000 + lock_ttl_s}
+        ),
+    }
+    record = {
+        **_job_key(ws, job_id),
+        "gsi1pk": {"S": f"EXP#{ws}#{project_id}"},
+        "gsi1sk": {"S": f"{job['createdAt']:013d}#{job_id}"},
+        **dynamo.to_item(job),
+    }
+    try:
+        dynamodb().transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": lock,
+                        "ConditionExpression": "attribute_not_exists(pk) OR staleAt < :now",
+                        "ExpressionAttributeValues": {":now": {"N": str(now_ms)}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": record,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    except ClientError as error:
+        if dynamo.is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def release_lock(ws: str, project_id: str, job_id: str) -> None:
+    """Release the project's lock if this job still holds it (idempotent)."""
+    try:
+        dynamodb().delete_item(
+            TableName=_table(),
+            Key=_lock_key(ws, project_id),
+            ConditionExpression="jobId = :j",
+            ExpressionAttributeValues={":j": {"S": job_id}},
+        )
+    except ClientError as error:
+        if not dynamo.is_condition_failure(error):
+            raise
+
+
+def get_job(ws: str, job_id: str) -> dict[str, Any] | None:
+    item = dynamo.get(_table(), _job_key(ws, job_id), consistent=True)
+    return _strip(item) if item else None
+
+
+def list_jobs(ws: str, project_id: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the project's jobs, newest first, and whether more follow (history is 30 days
+    of jobs, one at a time per project: offset paging stays small)."""
+    items = dynamo.query(
+        _table(),
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"EXP#{ws}#{project_id}"}},
+        ScanIndexForward=False,
+        Limit=min(offset + limit + 1, 1000),
+    )
+    page: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        if index >= offset + limit:
+            return page, True
+        if index >= offset:
+            page.append(_strip(item))
+    return page, False
+
+
+def update_job(
+    ws: str, job_id: str, changes: dict[str, Any], from_statuses: Iterable[str], remove: Iterable[str] = ()
+) -> bool:
+    """Set `changes` on a job whose status is one of `from_statuses`; False when it is not (it
+    was cancelled, or another step got there first)."""
+    names = {f"#f{i}": name for i, name in enumerate(changes)}
+    values = {f":v{i}": dynamo.to_item({"v": value})["v"] for i, value in enumerate(changes.values())}
+    statuses = {f":s{i}": {"S": status} for i, status in enumerate(from_statuses)}
+    expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+    removed = list(remove)
+    if removed:
+        names.update({f"#r{i}": name for i, name in enumerate(removed)})
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+    try:
+        dynamodb().update_item(
+            TableName=_table(),
+            Key=_job_key(ws, job_id),
+            UpdateExpression=expression,
+            ConditionExpression=f"#status IN ({', '.join(statuses)})",
+            ExpressionAttributeNames={**names, "#status": "status"},
+            ExpressionAttributeValues={**values, **statuses},
+        )
+    except ClientError as error:
+        if dynamo.is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+# ----------------------------------------------------------------------------- the workflow
+
+
+def start_workflow(job_id: str, payload: dict[str, Any]) -> str:
+    """Start the export state machine for a job (named after it: a retried start of the same job
+    is the same execution); returns the execution ARN."""
+    response = client("stepfunctions").start_execution(
+        stateMachineArn=get_settings().export_state_machine_arn, name=job_id, input=json.dumps(payload)
+    )
+    return str(response["executionArn"])
+
+
+def stop_workflow(execution_arn: str, cause: str) -> None:
+    try:
+        client("stepfunctions").stop_execution(executionArn=execution_arn, cause=cause)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+            raise

@@ -1,0 +1,149 @@
+"""Export shapes (API.md "Data export", seed 002_…): create, job, list, schedule."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId
+from tallyboard.timeutil import MAX_TIMESTAMP_MS
+
+ExportFormat = Literal["json", "csv"]
+DateRangePreset = Literal["last_7_days", "last_30_days", "last_90_days", "last_year", "all_time"]
+ExportStatus = Literal["queued", "processing", "completed", "failed", "cancelled"]
+DataType = Literal["metrics", "connections", "dashboards", "auditLogs"]
+DATA_TYPES: tuple[DataType, ...] = ("metrics", "connections", "dashboards", "auditLogs")
+MAX_HISTORY_LIMIT = 100
+
+# A bound in a custom range: epoch milliseconds or an ISO 8601 date (the seed's client sends ms).
+RangeBound = (
+    Annotated[int, Field(strict=True, ge=0, le=MAX_TIMESTAMP_MS, description="Epoch milliseconds")]
+    | Annotated[str, Field(min_length=1, max_length=40, description="ISO 8601 date")]
+)
+
+
+class CustomDateRange(RequestModel):
+    startDate: RangeBound
+    endDate: RangeBound
+
+
+DateRange = Annotated[
+    DateRangePreset | CustomDateRange,
+    Field(description="A preset, or {startDate, endDate} in epoch ms or ISO 8601"),
+]
+
+
+class ExportContents(RequestModel):
+    """What an export holds: format, range and data types (shared by a job and a schedule)."""
+
+    format: ExportFormat = "json"
+    dateRange: DateRange = "all_time"
+    includeMetrics: bool | None = None
+    includeConnections: bool | None = None
+    includeDashboards: bool | None = None
+    includeAuditLogs: bool | None = None
+    includeAll: bool | None = Field(
+        None, description="Every data type; also the default when no flag is sent"
+    )
+
+    def data_types(self) -> list[DataType]:
+        flags = {
+            "metrics": self.includeMetrics,
+            "connections": self.includeConnections,
+            "dashboards": self.includeDashboards,
+            "auditLogs": self.includeAuditLogs,
+        }
+        if self.includeAll or all(v is None for v in flags.values()):
+            return list(DATA_TYPES)
+        return [name for name, included in flags.items() if included]
+
+    @model_validator(mode="after")
+    def _something_to_export(self) -> ExportContents:
+        if not self.data_types():
+            raise ValueError("select at least one data type (includeAll or an include… flag)")
+        return self
+
+
+class CreateExportRequest(ExportContents):
+    projectId: ResourceId | None = Field(None, description="Optional for a key bound to exactly one project")
+
+
+class ExportCreated(BaseModel):
+    exportJobId: str
+    status: Literal["queued"]
+    createdAt: int
+
+
+class ExportRange(BaseModel):
+    startDate: int
+    endDate: int
+
+
+class ExportJob(BaseModel):
+    exportJobId: str
+    projectId: str
+    status: ExportStatus
+    format: ExportFormat
+    dateRange: ExportRange
+    dataTypes: list[DataType]
+    trigger: Literal["api", "schedule"]
+    progress: int = Field(ge=0, le=100)
+    recordCount: int
+    sizeBytes: int | None = None
+    downloadUrl: str | None = Field(None, description="Completed jobs only: signed, valid until expiresAt")
+    expiresAt: int | None = Field(None, description="When the file is deleted: 24 hours after completion")
+    fileExpired: bool = Field(False, description="The file is gone (past expiresAt): create a new export")
+    error: str | None = Field(None, description="Failed jobs only")
+    createdAt: int
+    completedAt: int | None = None
+
+
+class ExportList(BaseModel):
+    data: list[ExportJob]
+    pagination: Pagination
+
+
+class ExportListQuery(BaseModel):
+    projectId: ResourceId | None = None
+    limit: Annotated[Limit, Field(le=MAX_HISTORY_LIMIT)] = 20
+    offset: Offset = 0
+
+
+class ProjectQuery(BaseModel):
+    projectId: ResourceId | None = Field(None, description="Optional for a key bound to exactly one project")
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class ExportScheduleRequest(ExportContents):
+    frequency: Literal["weekly", "monthly"]
+    # A schedule exports a moving window: fixed dates would export the same data every run.
+    dateRange: DateRangePreset = "last_7_days"  # type: ignore[assignment]
+    dayOfWeek: Weekday | None = Field(None, description="Weekly: the day it runs (default monday)")
+    dayOfMonth: Annotated[int, Field(strict=True, ge=1, le=28)] | None = Field(
+        None, description="Monthly: the day it runs, 1-28 (default 1)"
+    )
+    hour: Annotated[int, Field(strict=True, ge=0, le=23)] = Field(0, description="UTC hour it runs")
+
+    @model_validator(mode="after")
+    def _day_fits_frequency(self) -> ExportScheduleRequest:
+        if self.frequency == "weekly" and self.dayOfMonth is not None:
+            raise ValueError("dayOfMonth is for monthly schedules")
+        if self.frequency == "monthly" and self.dayOfWeek is not None:
+            raise ValueError("dayOfWeek is for weekly schedules")
+        return self
+
+
+class ExportSchedule(BaseModel):
+    projectId: str
+    frequency: Literal["weekly", "monthly"]
+    dayOfWeek: Weekday | None
+    dayOfMonth: int | None
+    hour: int
+    format: ExportFormat
+    dateRange: DateRangePreset
+    dataTypes: list[DataType]
+    nextRunAt: int = Field(description="Epoch ms (UTC) of the next run")
+    updatedAt: int
