@@ -53,7 +53,9 @@ class Gateway:
         try:
             decision = self.functions.invoke(self.authorizer, event)
         except Exception as error:
-            raise GatewayReply("UNAUTHORIZED") from error
+            # API Gateway's contract: exactly "Unauthorized" is a 401; anything else, a failure.
+            kind = "UNAUTHORIZED" if str(error) == "Unauthorized" else "AUTHORIZER_FAILURE"
+            raise GatewayReply(kind) from error
         statements = decision["policyDocument"]["Statement"]
         if any(s["Effect"] != "Allow" for s in statements):
             raise GatewayReply("ACCESS_DENIED")
@@ -82,8 +84,12 @@ class Gateway:
         return self._from_proxy_result(result)
 
     def _reply(self, kind: str) -> tuple[int, dict[str, list[str]], bytes]:
-        status, body = self.responses.get(kind, (500, '{"error":"Internal Server Error"}'))
-        return status, {"Content-Type": ["application/json"]}, body.encode()
+        status, body, headers = self.responses.get(kind, (500, '{"error":"Internal Server Error"}', {}))
+        return (
+            status,
+            {"Content-Type": ["application/json"], **{k: [v] for k, v in headers.items()}},
+            body.encode(),
+        )
 
     @staticmethod
     def _proxy_event(

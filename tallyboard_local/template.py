@@ -94,11 +94,19 @@ def routes(template: dict[str, Any] | None = None) -> list[Route]:
     return found
 
 
-def gateway_responses(template: dict[str, Any] | None = None) -> dict[str, tuple[int, str]]:
+def gateway_responses(template: dict[str, Any] | None = None) -> dict[str, tuple[int, str, dict[str, str]]]:
+    """Gateway response kind → status, JSON body and headers (their values are quoted literals)."""
     template = template or load()
     api = template["Resources"]["TallyboardApi"]["Properties"]
     return {
-        kind: (int(spec.get("StatusCode", 400)), spec["ResponseTemplates"]["application/json"])
+        kind: (
+            int(spec.get("StatusCode", 400)),
+            spec["ResponseTemplates"]["application/json"],
+            {
+                k: v.strip("'")
+                for k, v in ((spec.get("ResponseParameters") or {}).get("Headers") or {}).items()
+            },
+        )
         for kind, spec in api.get("GatewayResponses", {}).items()
     }
 

@@ -201,10 +201,3 @@ def test_presigned_url_filename_cannot_inject_header_content(s3: Any) -> None:
 def test_presigned_url_expiry_within_sigv4_limits(s3: Any, expires_in_s: int) -> None:
     with pytest.raises(ValueError):
         export_files.presigned_download_url(PREFIX + "x.json", expires_in_s, "x.json")
-
-
-def test_presigner_is_renewed_with_the_shared_client(s3: Any) -> None:
-    presigner = export_files._presigner()
-    assert export_files._presigner() is presigner
-    aws.client.cache_clear()  # as a new local stack does: the presigner must follow
-    assert export_files._presigner() is not presigner

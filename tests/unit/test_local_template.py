@@ -106,12 +106,15 @@ def test_gateway_responses_are_the_documented_bodies() -> None:
         "error": "Unauthorized",
         "message": "Invalid or missing API key",
     }
-    status, body = responses["INVALID_API_KEY"]
+    status, body, _ = responses["INVALID_API_KEY"]
     assert status == 403
     assert json.loads(body)["message"].startswith("API access requires Scale or Agency plan")
     assert responses["REQUEST_TOO_LARGE"][0] == 413
     for kind in ("UNAUTHORIZED", "ACCESS_DENIED", "INVALID_API_KEY", "THROTTLED", "REQUEST_TOO_LARGE"):
         assert set(json.loads(responses[kind][1])) == {"error", "message"}, kind
+    status, body, headers = responses["AUTHORIZER_FAILURE"]  # the key store throttled or failed
+    assert status == 503 and headers == {"Retry-After": "1"}
+    assert json.loads(body)["error"] == "Service Unavailable"
 
 
 def test_resolver_sub_ref_and_get_att() -> None:

@@ -78,6 +78,17 @@ class RateLimited(ApiError):
         return {**super().body(), "retryAfter": self.retry_after}
 
 
+class ServiceUnavailable(ApiError):
+    status = 503
+    error = "Service Unavailable"
+
+    def __init__(self, retry_after: int = 1):
+        super().__init__(
+            "The service is busy; nothing was changed. Retry after the Retry-After seconds.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 def project_forbidden() -> Forbidden:
     return Forbidden("No access to this project")
 

@@ -17,12 +17,23 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from tallyboard import rate_limit
 from tallyboard.auth import Caller
-from tallyboard.errors import ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, internal_error_body
+from tallyboard.data.aws import is_transient
+from tallyboard.errors import (
+    ApiError,
+    BadRequest,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    internal_error_body,
+)
 from tallyboard.observability import logger, metrics
 from tallyboard.plans import API_PLANS_MESSAGE
 from tallyboard.settings import get_settings
 
 JSON = content_types.APPLICATION_JSON
+# Answers to a key are the key holder's data: no cache keeps them, no browser guesses their type.
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def error_response(error: ApiError) -> Response:
@@ -129,9 +140,18 @@ def _serve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> 
     except ApiError as error:
         headers = {**headers, **error.headers}
         response = _plain(error.status, error.body())
-    except Exception:
-        logger.exception("Unhandled error")
-        response = _plain(500, internal_error_body())
+    except Exception as error:
+        if is_transient(error):
+            # DynamoDB throttled or failed past botocore's retries: the client may retry. The rate
+            # limit fails closed the same way (its counter is the first write of every request).
+            logger.warning("Transient AWS error", extra={"error": type(error).__name__})
+            unavailable = ServiceUnavailable()
+            headers = {**headers, **unavailable.headers}
+            response = _plain(unavailable.status, unavailable.body())
+        else:
+            logger.exception("Unhandled error")
+            response = _plain(500, internal_error_body())
+    headers = {**headers, **SECURITY_HEADERS}
     metrics.add_metric(name=f"Responses{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
     return _with_headers(response, headers)
 

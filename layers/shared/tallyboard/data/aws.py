@@ -8,14 +8,50 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 _CONFIG = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+# Left to itself botocore presigns S3 URLs with SigV2 in us-east-1, which S3 refuses for
+# buckets created since June 2020.
+_SERVICE_CONFIG = {"s3": _CONFIG.merge(Config(signature_version="s3v4"))}
 
 
 @cache
 def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)
+    return boto3.session.Session().client(service, config=_SERVICE_CONFIG.get(service, _CONFIG))
 
 
 def dynamodb() -> Any:
     return client("dynamodb")
+
+
+# Errors that outlived botocore's own retries but say "later", not "never": throttling, a
+# service's 5xx, a timeout or a dropped connection.
+_TRANSIENT_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "Throttling",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+    "InternalServerError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "RequestTimeout",
+}
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, ConnectionError | ReadTimeoutError | ConnectTimeoutError | EndpointConnectionError):
+        return True
+    if isinstance(error, ClientError):
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return code in _TRANSIENT_CODES or status >= 500
+    return False

@@ -8,12 +8,11 @@ byte. Downloads are presigned GETs that name the file for the browser.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tallyboard.data.aws import client
@@ -34,22 +33,6 @@ def _s3() -> Any:
     return client("s3")
 
 
-_presigning: tuple[Any, Any] | None = None
-
-
-def _presigner() -> Any:
-    """An S3 client that presigns with SigV4. Left to itself botocore presigns with SigV2 in the
-    older regions, which S3 refuses for buckets created since June 2020. Built like the shared
-    client (same configuration, region and endpoint) and renewed whenever that one is."""
-    global _presigning
-    base = _s3()
-    if _presigning is None or _presigning[0] is not base:
-        config = base.meta.config.merge(Config(signature_version="s3v4"))
-        presigner = boto3.session.Session().client("s3", config=config, region_name=base.meta.region_name)
-        _presigning = (base, presigner)
-    return _presigning[1]
-
-
 def _bucket() -> str:
     return get_settings().export_bucket
 
@@ -64,6 +47,11 @@ class MultipartUpload:
     Bytes gather in a buffer of exactly one part: each time it fills, it is uploaded and a new
     one begins, so memory is one part (plus what the caller passes to one write). `complete()`
     uploads the rest as the last part and assembles the object; `abort()` drops everything.
+
+    The buffer is a BytesIO handed to botocore as the part's body, whole: botocore streams a
+    file-like body as it is (and rewinds it for a retry), whereas it copies a bytearray body
+    into a new BytesIO to sign it, and a bytes body would first have to be copied out of the
+    buffer, either way two parts in memory at once (measured by bench/bench_exports.py).
     """
 
     def __init__(self, key: str, upload_id: str, part_size: int = DEFAULT_PART_SIZE) -> None:
@@ -73,7 +61,7 @@ class MultipartUpload:
         self.upload_id = upload_id
         self.part_size = part_size
         self.bytes_written = 0
-        self._buffer = bytearray()
+        self._buffer = io.BytesIO()
         self._etags: list[str] = []
         self._closed = False
 
@@ -97,12 +85,11 @@ class MultipartUpload:
         view = memoryview(data).cast("B")
         size = len(view)
         while view:
-            room = self.part_size - len(self._buffer)
-            self._buffer += view[:room]
+            room = self.part_size - self._buffer.tell()
+            self._buffer.write(view[:room])
             view = view[room:]
-            if len(self._buffer) == self.part_size:
-                # The full buffer is handed over whole (no copy of a slice) and a new one begins.
-                full, self._buffer = self._buffer, bytearray()
+            if self._buffer.tell() == self.part_size:
+                full, self._buffer = self._buffer, io.BytesIO()
                 self._upload_part(full)
         self.bytes_written += size
         return size
@@ -112,8 +99,8 @@ class MultipartUpload:
         empty file is one empty part: S3 completes no upload without a part."""
         if self._closed:
             raise RuntimeError(f"The upload of {self.key} is already completed or aborted")
-        if self._buffer or not self._etags:
-            last, self._buffer = self._buffer, bytearray()
+        if self._buffer.tell() or not self._etags:
+            last, self._buffer = self._buffer, io.BytesIO()
             self._upload_part(last)
         _s3().complete_multipart_upload(
             Bucket=_bucket(),
@@ -129,13 +116,14 @@ class MultipartUpload:
     def abort(self) -> None:
         """Drop the upload and its parts; nothing is left to pay for. Safe to repeat."""
         self._closed = True
-        self._buffer = bytearray()
+        self._buffer = io.BytesIO()
         abort_upload(self.key, self.upload_id)
 
-    def _upload_part(self, body: bytearray) -> None:
+    def _upload_part(self, body: io.BytesIO) -> None:
         number = len(self._etags) + 1
         if number > MAX_PARTS:
             raise RuntimeError(f"The export is larger than S3's {MAX_PARTS} parts of {self.part_size} bytes")
+        body.seek(0)
         response = _s3().upload_part(
             Bucket=_bucket(), Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=body
         )
@@ -171,11 +159,12 @@ def open_uploads(prefix: str) -> list[dict[str, Any]]:
 
 def presigned_download_url(key: str, expires_in_s: int, filename: str) -> str:
     """A GET URL valid for expires_in_s seconds that makes the browser save the file under
-    filename (reduced to safe characters: it goes into a header, quoted)."""
+    filename (reduced to safe characters: it goes into a header, quoted). A SigV4 URL dies with
+    the credentials that signed it, so sign when the URL is asked for, not once in advance."""
     if not 1 <= expires_in_s <= MAX_URL_EXPIRY_S:
         raise ValueError(f"expires_in_s must be between 1 and {MAX_URL_EXPIRY_S}")
     safe_name = _UNSAFE_FILENAME_CHARS.sub("_", filename) or "export"
-    return _presigner().generate_presigned_url(
+    return _s3().generate_presigned_url(
         "get_object",
         Params={
             "Bucket": _bucket(),

@@ -96,6 +96,8 @@ class ExportWriter:
             self._flush()
 
     def end(self) -> None:
+        """Close the document and hand the rest to the sink; the sink stays open (the caller
+        completes the upload)."""
         self._expect("open", "end")
         if self._section is not None:
             self._close_section()
