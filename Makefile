@@ -18,8 +18,10 @@ run: $(VENV)/.installed
 # pytest exits 5 when it collected nothing (an empty suite or a broken path): never a pass.
 NO_TESTS_IS_FAILURE := || { status=$$?; [ $$status -ne 5 ] || echo "pytest collected no tests (exit 5): failing" >&2; exit $$status; }
 
+# The whole run also proves IAM: every AWS call a function made is allowed by its policy, and
+# every granted action was used (tests/conftest.py).
 test: $(VENV)/.installed
-	$(PY) -m pytest -n 2 --dist loadgroup tests $(NO_TESTS_IS_FAILURE)
+	TALLYBOARD_IAM_CHECK=1 $(PY) -m pytest -n 2 --dist loadgroup tests $(NO_TESTS_IS_FAILURE)
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tallyboard_local import aws_calls
 from tallyboard_local import template as tpl
 
 _module_counter = itertools.count()
@@ -67,9 +68,11 @@ class FunctionPool:
 
     def invoke(self, event: Any) -> Any:
         module = self._acquire()
+        running = aws_calls.current_function.set(self.logical_id)
         try:
             return getattr(module, self.handler_name)(event, LambdaContext(self.logical_id))
         finally:
+            aws_calls.current_function.reset(running)
             self._idle.put(module)
 
 

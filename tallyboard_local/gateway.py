@@ -191,10 +191,14 @@ def _request_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # bursts of concurrent clients (socketserver's default is 5)
+
+
 class GatewayServer:
     def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 3000):
-        self.httpd = ThreadingHTTPServer((host, port), _request_handler(gateway))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), _request_handler(gateway))
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="gateway", daemon=True)
 
     @property

@@ -13,7 +13,7 @@ from moto.server import ThreadedMotoServer
 
 from tallyboard.data import aws as aws_clients
 from tallyboard.settings import get_settings
-from tallyboard_local import moto_fixes, resources
+from tallyboard_local import aws_calls, moto_fixes, resources
 from tallyboard_local.functions import Functions, install_step_functions_seam
 from tallyboard_local.gateway import Gateway, GatewayServer
 from tallyboard_local.schedules import SchedulePump
@@ -65,6 +65,8 @@ class LocalStack:
             timeout=10,
         ).raise_for_status()
         resolver = resources.create_all(STACK_NAME, REGION, ACCOUNT)
+        aws_calls.install()
+        aws_calls.local_names.update(resolver.names)
         self.environment = {
             **aws,
             **resources.function_environment(resolver),

@@ -163,6 +163,10 @@ class Resolver:
                 return f"arn:aws:sqs:{region}:{account}:{self.names[name]}"
             if kind == "AWS::IAM::Role":
                 return f"arn:aws:iam::{account}:role/{self.names[name]}"
+            if kind == "AWS::KMS::Key":
+                return f"arn:aws:kms:{region}:{account}:key/{self.names[name]}"
+        if attribute == "Name" and self.names[name].startswith("arn:aws:states:"):
+            return self.names[name].rsplit(":", 1)[-1]  # a state machine's name
         return self.names[name]
 
     def resolve(self, value: Any) -> Any:

@@ -4,15 +4,55 @@ process, and tenants created through the real bootstrap, isolated by workspace."
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from tallyboard_local.stack import LocalStack
+
+# ---------------------------------------------------------------------------------------------
+# IAM proven by the calls made (tallyboard_local/aws_calls.py): each test process records what
+# its functions called; at the end of a whole run (`make test` sets TALLYBOARD_IAM_CHECK=1) the
+# calls are checked against the template's policies, both ways, and any gap fails the run.
+
+AWS_CALLS_DIR = Path(__file__).resolve().parent.parent / ".local" / "aws-calls"
+
+
+def _iam_check_enabled() -> bool:
+    return os.environ.get("TALLYBOARD_IAM_CHECK") == "1"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _iam_check_enabled() and not hasattr(session.config, "workerinput"):
+        shutil.rmtree(AWS_CALLS_DIR, ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _iam_check_enabled():
+        return
+    from tallyboard_local import aws_calls
+
+    worker = getattr(session.config, "workerinput", None)
+    aws_calls.dump(AWS_CALLS_DIR / f"{worker['workerid'] if worker else 'main'}.json")
+    if worker:
+        return  # the controller checks once every worker has written its calls
+    denied, unused = aws_calls.check(aws_calls.load(sorted(AWS_CALLS_DIR.glob("*.json"))))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    write = reporter.write_line if reporter else print
+    write(f"IAM check: {len(denied)} calls no policy allows, {len(unused)} grants no call used")
+    for line in denied:
+        write(f"  not allowed: {line}")
+    for line in unused:
+        write(f"  never used:  {line}")
+    if denied or unused:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

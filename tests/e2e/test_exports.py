@@ -18,6 +18,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from tallyboard.data import audit as audit_data
+from tallyboard.data import export_files
 from tallyboard.data import exports as exports_data
 from tallyboard.settings import get_settings
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
@@ -246,13 +247,17 @@ def test_invalid_export_requests_are_400_naming_the_field(tenant: Tenant, body: 
 
 def test_twenty_concurrent_creates_start_exactly_one(tenant: Tenant, slow_writes: threading.Event) -> None:
     results: list[requests.Response] = []
+    errors: list[Exception] = []
     barrier = threading.Barrier(20)
 
     def attempt() -> None:
         barrier.wait()
-        results.append(
-            tenant.with_key(tenant.api_key).post("/exports", json={"projectId": tenant.project_id})
-        )
+        try:
+            results.append(
+                tenant.with_key(tenant.api_key).post("/exports", json={"projectId": tenant.project_id})
+            )
+        except requests.RequestException as error:
+            errors.append(error)
 
     threads = [threading.Thread(target=attempt) for _ in range(20)]
     for thread in threads:
@@ -262,6 +267,7 @@ def test_twenty_concurrent_creates_start_exactly_one(tenant: Tenant, slow_writes
 
     slow_writes.set()  # the winner's writer was held: none of the 20 could see it finish
 
+    assert errors == []
     statuses = sorted(r.status_code for r in results)
     assert statuses == [202] + [409] * 19, statuses
     conflict = next(r for r in results if r.status_code == 409)
@@ -335,6 +341,9 @@ def test_cancel_mid_run_leaves_nothing_behind(tenant: Tenant, slow_writes: threa
     wait_for_workflows()
     assert tenant.get(f"/exports/{job_id}").json()["status"] == "cancelled"
     assert uploads_of(tenant) == []
+    assert (
+        export_files.object_size(f"exports/{tenant.workspace_id}/{tenant.project_id}/{job_id}.json") is None
+    )
     assert create(tenant).status_code == 202  # the lock is released
     assert_error(tenant.delete(f"/exports/{job_id}"), 409)
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ReadTimeoutError
+from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.retries.standard import ExponentialBackoff
 
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.aws import client
+from tallyboard_local.stack import LocalStack
 from tests.conftest import Tenant, assert_error
 
 FAULTS = {
@@ -37,15 +38,16 @@ class _Body:
 
 @pytest.fixture
 def fault(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str, str], Callable[[], None]]]:
-    """fault(kind, operation, marker): every DynamoDB `operation` whose request mentions `marker`
-    (a workspace id, a key hash, an item type) fails with `kind`, on every botocore attempt, until
-    the test ends or the returned function clears it."""
-    events = dynamodb().meta.events
-    installed: list[Callable[..., Any]] = []
+    """fault(kind, operation, marker, service="dynamodb"): every `operation` (a JSON-protocol
+    service's) whose request mentions `marker` (a workspace id, a key hash, an item type) fails
+    with `kind`, on every botocore attempt, until the test ends or the returned function clears it."""
+    installed: list[tuple[Any, Callable[..., Any]]] = []
     # botocore still makes every attempt; only its backoff sleeps are skipped, to keep this fast.
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
-    def install(kind: str, operation: str, marker: str) -> Callable[[], None]:
+    def install(kind: str, operation: str, marker: str, service: str = "dynamodb") -> Callable[[], None]:
+        events = client(service).meta.events
+
         def before_send(request: Any, **_: Any) -> AWSResponse | None:
             target = request.headers.get("X-Amz-Target", b"")
             target = target.decode() if isinstance(target, bytes) else target
@@ -57,13 +59,13 @@ def fault(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str, str],
             status, body = FAULTS[kind]
             return AWSResponse(request.url, status, {}, _Body(json.dumps(body).encode()))
 
-        events.register("before-send.dynamodb", before_send)
-        installed.append(before_send)
-        return lambda: events.unregister("before-send.dynamodb", before_send)
+        events.register("before-send", before_send)
+        installed.append((events, before_send))
+        return lambda: events.unregister("before-send", before_send)
 
     yield install
-    for handler in installed:
-        events.unregister("before-send.dynamodb", handler)
+    for events, handler in installed:
+        events.unregister("before-send", handler)
 
 
 def _assert_unavailable(response: Any) -> None:
@@ -144,3 +146,51 @@ def test_every_authenticated_answer_is_not_cached_and_not_sniffed(tenant: Tenant
     for response in (tenant.get("/api-keys"), tenant.get("/metrics", params={"projectId": "proj_nope"})):
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_push_that_failed_transiently_can_be_retried_with_its_idempotency_key(
+    tenant: Tenant, fault: Callable[..., Any]
+) -> None:
+    """The failed attempt's in-progress idempotency record is deleted, so the retry runs (it is
+    not a 409 "still in progress") and stores the point once."""
+    body = {"projectId": tenant.project_id, "metricId": "retried", "value": 1, "timestamp": 1_700_000_000_000}
+    key = {"Idempotency-Key": f"retry-{tenant.workspace_id}"}
+    clear = fault("throttle", "TransactWriteItems", tenant.workspace_id)
+    _assert_unavailable(tenant.post("/metrics/custom", json=body, headers=key))
+    clear()
+
+    retried = tenant.post("/metrics/custom", json=body, headers=key)
+
+    assert retried.status_code == 201, retried.text
+    assert tenant.get("/metrics", params={"projectId": tenant.project_id}).json()["pagination"]["total"] == 1
+
+
+def test_an_export_whose_workflow_cannot_start_releases_its_lock(
+    stack: LocalStack, tenant: Tenant, fault: Callable[..., Any]
+) -> None:
+    clear = fault("5xx", "StartExecution", tenant.workspace_id, service="stepfunctions")
+
+    _assert_unavailable(tenant.post("/exports", json={"projectId": tenant.project_id}))
+    assert stack.functions
+    payload = {
+        "workspaceId": tenant.workspace_id,
+        "projectId": tenant.project_id,
+        "userId": tenant.user_id,
+        "schedule": {
+            "frequency": "weekly",
+            "dayOfWeek": "monday",
+            "dayOfMonth": None,
+            "hour": 0,
+            "format": "json",
+            "dateRange": "last_7_days",
+            "dataTypes": ["metrics"],
+        },
+        "updatedAt": 0,
+    }
+    with pytest.raises(ClientError):  # the scheduled run fails: Scheduler retries it, then dead-letters
+        stack.functions.invoke("RunScheduledExportFunction", payload)
+    clear()
+
+    jobs = tenant.get("/exports", params={"projectId": tenant.project_id}).json()["data"]
+    assert [job["status"] for job in jobs] == ["failed", "failed"]
+    assert tenant.post("/exports", json={"projectId": tenant.project_id}).status_code == 202

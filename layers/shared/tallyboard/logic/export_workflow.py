@@ -79,8 +79,8 @@ class _Progress:
         self.ws, self.job_id, self.estimate = ws, job_id, max(estimate, 1)
         self.next_count, self.next_time = PROGRESS_EVERY_RECORDS, time.monotonic() + PROGRESS_EVERY_SECONDS
 
-    def tick(self, records: int) -> None:
-        if records < self.next_count and time.monotonic() < self.next_time:
+    def tick(self, records: int, final: bool = False) -> None:
+        if not final and records < self.next_count and time.monotonic() < self.next_time:
             return
         self.next_count = records + PROGRESS_EVERY_RECORDS
         self.next_time = time.monotonic() + PROGRESS_EVERY_SECONDS
@@ -177,6 +177,7 @@ def write(state: dict[str, Any]) -> dict[str, Any]:
                 writer.write(data_type, record)
                 progress.tick(writer.records)
         writer.end()
+        progress.tick(writer.records, final=True)  # a job cancelled meanwhile gets no file
     except Cancelled:
         upload.abort()
         return {**state, "cancelled": True}
