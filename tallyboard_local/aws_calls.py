@@ -215,7 +215,7 @@ def check(
     used: set[tuple[str, int]] = set()
     functions = tpl.functions(template)
     for names, calls in processes:
-        resolver = tpl.Resolver(dict(names), STACK_NAME, REGION, ACCOUNT)
+        resolver = tpl.Resolver(dict(names), STACK_NAME, REGION, ACCOUNT, template)
         for function, properties in functions.items():
             allowed = grants(properties, resolver)
             for call in (c for c in calls if c.function == function):
@@ -223,7 +223,7 @@ def check(
                 if not matching:
                     denied.add(f"{function}: {call.action} on {call.resource}")
                 used.update((function, index) for index in matching)
-    shown = tpl.Resolver(dict(processes[0][0]), STACK_NAME, REGION, ACCOUNT) if processes else None
+    shown = tpl.Resolver(dict(processes[0][0]), STACK_NAME, REGION, ACCOUNT, template) if processes else None
     unused = [
         f"{function}: {grant.action} on {grant.resource}"
         for function, properties in functions.items()

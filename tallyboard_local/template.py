@@ -131,8 +131,16 @@ def parameter_defaults(template: dict[str, Any] | None = None) -> dict[str, Any]
 class Resolver:
     """Resolves the intrinsic functions the template uses to their local values."""
 
-    def __init__(self, names: dict[str, str], stack_name: str, region: str, account: str):
+    def __init__(
+        self,
+        names: dict[str, str],
+        stack_name: str,
+        region: str,
+        account: str,
+        template: dict[str, Any] | None = None,
+    ):
         self.names = names  # logical id → physical id (Ref)
+        self.template = template or load()
         self.pseudo = {
             "AWS::StackName": stack_name,
             "AWS::Region": region,
@@ -140,7 +148,7 @@ class Resolver:
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
         }
-        self.parameters = parameter_defaults()
+        self.parameters = parameter_defaults(self.template)
 
     def ref(self, name: str) -> str:
         if name in self.pseudo:
@@ -152,7 +160,7 @@ class Resolver:
     def get_att(self, name: str, attribute: str) -> str:
         account, region = self.pseudo["AWS::AccountId"], self.pseudo["AWS::Region"]
         if attribute == "Arn":
-            kind = load()["Resources"][name]["Type"]
+            kind = self.template["Resources"][name]["Type"]
             if kind == "AWS::DynamoDB::Table":
                 return f"arn:aws:dynamodb:{region}:{account}:table/{self.names[name]}"
             if kind == "AWS::Serverless::Function":
