@@ -21,6 +21,7 @@ LISTED_FIELDS = {
     "id",
     "projectId",
     "service",
+    "serviceName",
     "category",
     "authType",
     "status",
@@ -211,3 +212,25 @@ def test_huge_json_number_is_400(tenant: Tenant) -> None:
 
     assert "accountInfo" in assert_error(response, 400)["details"]
     assert listed(tenant) == []
+
+
+def test_service_name_is_accepted_stored_and_defaulted(tenant: Tenant) -> None:
+    named = tenant.post(
+        "/connections",
+        json={
+            "projectId": tenant.project_id,
+            "service": "stripe",
+            "serviceName": "Stripe (EU)",
+            "authType": "none",
+        },
+    )
+    defaulted = tenant.post(
+        "/connections",
+        json={"projectId": tenant.project_id, "service": "google_analytics", "authType": "none"},
+    )
+
+    assert named.status_code == defaulted.status_code == 201, (named.text, defaulted.text)
+    assert named.json()["data"]["serviceName"] == "Stripe (EU)"
+    assert defaulted.json()["data"]["serviceName"] == "Google Analytics"
+    listed = tenant.get("/connections", params={"projectId": tenant.project_id}).json()["data"]
+    assert sorted(c["serviceName"] for c in listed) == ["Google Analytics", "Stripe (EU)"]

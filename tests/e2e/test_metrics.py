@@ -107,7 +107,7 @@ def test_documented_list_shape(tenant: Tenant) -> None:
     first = body["data"][0]
     assert set(first) == {
         "id", "projectId", "connectionId", "service", "metricId", "metricName",
-        "value", "unit", "timestamp", "metadata", "createdAt",
+        "value", "unit", "timestamp", "metadata", "createdAt", "dataQuality",
     }  # fmt: skip
     assert first["id"] == point_id and first["value"] == 15000 and first["unit"] == "USD"
     assert first["metricName"] == "Monthly Recurring Revenue" and first["projectId"] == tenant.project_id
@@ -520,3 +520,27 @@ def test_another_tenants_project_is_403_and_nothing_leaks(tenant: Tenant, other_
     assert_error(tenant.get("/metrics/secret_metric/timeseries", params=mine), 404)
     assert secret not in tenant.get("/metrics", params={"projectId": tenant.project_id}).text
     assert listed(other_tenant)["pagination"]["total"] == 1  # their data is untouched
+
+
+def test_pushed_points_are_manual_and_synced_points_synced(tenant: Tenant) -> None:
+    from tallyboard.logic import metrics as metrics_logic
+
+    pushed = tenant.post(
+        "/metrics/custom",
+        json={"projectId": tenant.project_id, "metricId": "dq", "value": 1, "timestamp": ms(2024, 1, 2)},
+    )
+    assert pushed.status_code == 201
+    synced = [
+        {
+            "metricId": "dq",
+            "value": 2,
+            "timestamp": ms(2024, 1, 3),
+            "connectionId": "conn_1",
+            "service": "stripe",
+        }
+    ]
+    metrics_logic.record_points(tenant.workspace_id, tenant.project_id, synced)
+
+    points = listed(tenant)["data"]
+
+    assert [(p["value"], p["dataQuality"]) for p in points] == [(2, "synced"), (1, "manual")]

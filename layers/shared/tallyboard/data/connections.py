@@ -25,6 +25,7 @@ PUBLIC_ATTRIBUTES = (
     "id",
     "projectId",
     "service",
+    "serviceName",
     "category",
     "authType",
     "status",

@@ -43,13 +43,34 @@ SERVICE_CATEGORIES = {
     "intercom": "support",
 }
 DEFAULT_CATEGORY = "other"
+# Display names that title case would get wrong.
+SERVICE_NAMES = {
+    "github": "GitHub",
+    "gitlab": "GitLab",
+    "paypal": "PayPal",
+    "lemonsqueezy": "Lemon Squeezy",
+    "hubspot": "HubSpot",
+    "linkedin": "LinkedIn",
+    "google_analytics": "Google Analytics",
+    "facebook_ads": "Facebook Ads",
+    "google_ads": "Google Ads",
+    "mailchimp": "Mailchimp",
+}
 
 
-def _public(record: dict[str, Any]) -> Connection:
+def default_service_name(service: str) -> str:
+    """stripe → Stripe, google_analytics → Google Analytics, github → GitHub."""
+    return SERVICE_NAMES.get(service) or " ".join(
+        word.capitalize() for word in service.replace("-", "_").replace(".", "_").split("_") if word
+    )
+
+
+def public_connection(record: dict[str, Any]) -> Connection:
     return Connection(
         id=record["id"],
         projectId=record["projectId"],
         service=record["service"],
+        serviceName=record.get("serviceName") or default_service_name(record["service"]),
         category=record["category"],
         authType=record["authType"],
         status=record["status"],
@@ -64,7 +85,7 @@ def list_connections(caller: Caller, project_id: str | None) -> ConnectionList:
     caller.require("viewer", "metrics:read")
     project = access.project_for(caller, project_id)
     return ConnectionList(
-        data=[_public(r) for r in connections.list_for_project(caller.workspace_id, project)]
+        data=[public_connection(r) for r in connections.list_for_project(caller.workspace_id, project)]
     )
 
 
@@ -81,6 +102,7 @@ def create(
         "workspaceId": caller.workspace_id,
         "projectId": project,
         "service": request.service,
+        "serviceName": request.serviceName or default_service_name(request.service),
         "category": request.category or SERVICE_CATEGORIES.get(request.service, DEFAULT_CATEGORY),
         "authType": request.authType,
         "status": "active",
@@ -103,7 +125,7 @@ def create(
         project_id=project,
         metadata={"service": request.service, "authType": request.authType},
     )
-    return ConnectionResponse(data=_public(record))
+    return ConnectionResponse(data=public_connection(record))
 
 
 def credentials_of(workspace_id: str, connection_id: str) -> dict[str, Any] | None:

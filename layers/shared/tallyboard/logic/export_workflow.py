@@ -20,9 +20,10 @@ from tallyboard.data import audit as audit_data
 from tallyboard.data import connections, dashboards, entities, export_files, exports, metrics
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit, export_formats
-from tallyboard.logic import connections as connection_logic
+from tallyboard.logic.connections import public_connection
 from tallyboard.logic.dashboards import public_dashboard, public_widget, slugify
 from tallyboard.logic.exports import ACTIVE, DOWNLOAD_HOURS, clean_up
+from tallyboard.models.metrics import data_quality
 from tallyboard.plans import get_plan
 
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
@@ -112,7 +113,7 @@ def _metric_records(ws: str, project_id: str, start: int, end: int) -> Iterator[
             "timestamp": point["timestamp"],
             "service": point.get("service"),
             "metadata": point.get("metadata") or {},
-            "dataQuality": "synced" if point.get("connectionId") else "manual",
+            "dataQuality": data_quality(point.get("connectionId")),
             "createdAt": point["createdAt"],
         }
 
@@ -120,7 +121,7 @@ def _metric_records(ws: str, project_id: str, start: int, end: int) -> Iterator[
 def _connection_records(ws: str, project_id: str) -> Iterator[dict[str, Any]]:
     for record in connections.list_for_project(ws, project_id):
         # The public shape: credentials are not part of it (and are never read here).
-        yield connection_logic._public(record).model_dump(exclude={"projectId"})
+        yield public_connection(record).model_dump(exclude={"projectId"})
 
 
 def _dashboard_records(ws: str, project_id: str) -> Iterator[dict[str, Any]]:

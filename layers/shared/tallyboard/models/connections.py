@@ -32,6 +32,9 @@ MAX_CREDENTIALS_BYTES = 4096  # KMS Encrypt's plaintext limit
 class CreateConnectionRequest(RequestModel):
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
     service: Slug = Field(description="The connected service, e.g. stripe, github")
+    serviceName: (
+        Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)] | None
+    ) = Field(None, description="Display name; defaults from the service (stripe → Stripe)")
     category: Slug | None = Field(None, description="e.g. payment, development; derived for known services")
     authType: AuthType
     credentials: Annotated[dict[CredentialName, CredentialValue], Field(max_length=20)] = Field(
@@ -62,6 +65,7 @@ class Connection(BaseModel):
     id: str
     projectId: str
     service: str
+    serviceName: str
     category: str
     authType: str
     status: ConnectionStatus

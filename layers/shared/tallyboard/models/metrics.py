@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, computed_field, field_validator
 
 from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId, check_number
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
@@ -111,6 +111,14 @@ class CustomMetricBatchResponse(BaseModel):
     message: str = "Custom metrics created successfully"
 
 
+DataQuality = Literal["synced", "manual"]
+
+
+def data_quality(connection_id: str | None) -> DataQuality:
+    """Points that came through a connection are `synced`; pushed ones are `manual` (seed 002_…)."""
+    return "synced" if connection_id else "manual"
+
+
 class MetricPoint(BaseModel):
     id: str
     projectId: str
@@ -123,6 +131,11 @@ class MetricPoint(BaseModel):
     timestamp: int
     metadata: dict[str, Any] = Field(default_factory=dict)
     createdAt: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def dataQuality(self) -> DataQuality:
+        return data_quality(self.connectionId)
 
 
 class MetricList(BaseModel):
