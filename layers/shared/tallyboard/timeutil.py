@@ -42,6 +42,18 @@ def parse_iso(value: str, name: str) -> int:
     return ms
 
 
+def date_range(start: str | None, end: str | None) -> tuple[int, int]:
+    """Query parameters startDate/endDate as [start, end] epoch ms (open ends: all of time)."""
+    start_ms = parse_iso(start, "startDate") if start is not None else 0
+    end_ms = parse_iso(end, "endDate") if end is not None else MAX_TIMESTAMP_MS
+    if end_ms < start_ms:
+        raise BadRequest(
+            "Invalid parameter: endDate must not be before startDate",
+            details={"endDate": "must not be before startDate"},
+        )
+    return start_ms, end_ms
+
+
 def to_datetime(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 

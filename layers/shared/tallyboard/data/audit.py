@@ -3,6 +3,7 @@ newest last; entries expire by TTL after the retention."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from tallyboard.data import dynamo
@@ -26,19 +27,77 @@ def append(workspace_id: str, project_id: str | None, entry: dict[str, Any], exp
     dynamodb().put_item(TableName=get_settings().audit_table, Item=dynamo.to_item(record))
 
 
-def list_entries(
-    workspace_id: str, project_id: str | None, start_ms: int, end_ms: int
-) -> list[dict[str, Any]]:
-    """Entries in [start_ms, end_ms], newest first."""
-    items = dynamo.query(
-        get_settings().audit_table,
-        KeyConditionExpression="#s = :s AND #a BETWEEN :lo AND :hi",
-        ExpressionAttributeNames={"#s": "scope", "#a": "at"},
-        ExpressionAttributeValues={
+def _range(
+    workspace_id: str, project_id: str | None, start_ms: int, end_ms: int, action: str | None
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": "#s = :s AND #a BETWEEN :lo AND :hi",
+        "ExpressionAttributeNames": {"#s": "scope", "#a": "at"},
+        "ExpressionAttributeValues": {
             ":s": {"S": scope_key(workspace_id, project_id)},
             ":lo": {"S": f"{start_ms:013d}#"},
             ":hi": {"S": f"{end_ms:013d}#~"},
         },
-        ScanIndexForward=False,
-    )
-    return [{k: v for k, v in i.items() if k not in {"scope", "at", "expiresAt"}} for i in items]
+    }
+    if action:
+        kwargs["FilterExpression"] = "#action = :action"
+        kwargs["ExpressionAttributeNames"]["#action"] = "action"
+        kwargs["ExpressionAttributeValues"][":action"] = {"S": action}
+    return kwargs
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in {"scope", "at", "expiresAt"}}
+
+
+def iter_entries(
+    workspace_id: str,
+    project_id: str | None,
+    start_ms: int,
+    end_ms: int,
+    action: str | None = None,
+    newest_first: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """Entries in [start_ms, end_ms], one Query page in memory at a time."""
+    query = _range(workspace_id, project_id, start_ms, end_ms, action)
+    for item in dynamo.query(get_settings().audit_table, ScanIndexForward=not newest_first, **query):
+        yield _public(item)
+
+
+def list_entries(
+    workspace_id: str, project_id: str | None, start_ms: int, end_ms: int
+) -> list[dict[str, Any]]:
+    """Entries in [start_ms, end_ms], newest first."""
+    return list(iter_entries(workspace_id, project_id, start_ms, end_ms))
+
+
+def page(
+    workspace_id: str,
+    project_id: str | None,
+    start_ms: int,
+    end_ms: int,
+    action: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of entries, newest first, and the exact number in the range: a COUNT Query (no
+    items sent back) and a Query that stops after offset + limit entries."""
+    query = _range(workspace_id, project_id, start_ms, end_ms, action)
+    total, pending = 0, dict(query)
+    while True:
+        counted = dynamodb().query(TableName=get_settings().audit_table, Select="COUNT", **pending)
+        total += counted["Count"]
+        if "LastEvaluatedKey" not in counted:
+            break
+        pending["ExclusiveStartKey"] = counted["LastEvaluatedKey"]
+    entries: list[dict[str, Any]] = []
+    if offset < total:
+        items = dynamo.query(
+            get_settings().audit_table, ScanIndexForward=False, Limit=min(offset + limit, 1000), **query
+        )
+        for index, item in enumerate(items):
+            if index >= offset + limit:
+                break
+            if index >= offset:
+                entries.append(_public(item))
+    return entries, total

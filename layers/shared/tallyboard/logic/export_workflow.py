@@ -29,17 +29,6 @@ from tallyboard.plans import get_plan
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 PROGRESS_EVERY_RECORDS = 5_000
 PROGRESS_EVERY_SECONDS = 2.0
-AUDIT_FIELDS = (
-    "id",
-    "userId",
-    "action",
-    "resource",
-    "resourceId",
-    "metadata",
-    "ipAddress",
-    "userAgent",
-    "createdAt",
-)
 # Step Functions errors that mean the function ran out of time rather than failed.
 TIMEOUT_ERRORS = {"States.Timeout", "Sandbox.Timedout", "Lambda.Timeout"}
 
@@ -136,8 +125,8 @@ def _dashboard_records(ws: str, project_id: str) -> Iterator[dict[str, Any]]:
 
 
 def _audit_records(ws: str, project_id: str, start: int, end: int) -> Iterator[dict[str, Any]]:
-    for entry in audit_data.list_entries(ws, project_id, start, end):
-        yield {k: entry.get(k) for k in AUDIT_FIELDS}
+    for entry in audit_data.iter_entries(ws, project_id, start, end, newest_first=False):
+        yield {k: entry.get(k) for k in audit.PUBLIC_FIELDS}
 
 
 def _records(data_type: str, ws: str, project_id: str, start: int, end: int) -> Iterator[dict[str, Any]]:

@@ -90,17 +90,6 @@ def _retention_cutoff(caller: Caller, now_ms: int) -> int:
     return now_ms - days * DAY_MS if days else 0
 
 
-def _date_range(start: str | None, end: str | None) -> tuple[int, int]:
-    start_ms = timeutil.parse_iso(start, "startDate") if start is not None else 0
-    end_ms = timeutil.parse_iso(end, "endDate") if end is not None else timeutil.MAX_TIMESTAMP_MS
-    if end_ms < start_ms:
-        raise BadRequest(
-            "Invalid parameter: endDate must not be before startDate",
-            details={"endDate": "must not be before startDate"},
-        )
-    return start_ms, end_ms
-
-
 def _metric_ids(raw: str | None) -> list[str] | None:
     if raw is None:
         return None
@@ -124,7 +113,7 @@ def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
         raise BadRequest(
             f"Invalid parameter: limit must be at most {MAX_LIMIT}", details={"limit": f"1-{MAX_LIMIT}"}
         )
-    start, end = _date_range(query.startDate, query.endDate)
+    start, end = timeutil.date_range(query.startDate, query.endDate)
     metric_ids = _metric_ids(query.metricIds)
     now = _now_ms()
     cutoff = _retention_cutoff(caller, now)
@@ -165,7 +154,7 @@ def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
 def timeseries(caller: Caller, metric_id: str, query: TimeseriesQuery) -> TimeseriesResponse:
     caller.require("viewer", "metrics:read")
     project_id = access.project_for(caller, query.projectId)
-    start, end = _date_range(query.startDate, query.endDate)
+    start, end = timeutil.date_range(query.startDate, query.endDate)
     interval = query.interval
     if timeutil.bucket_count(start, end, interval) > MAX_TIMESERIES_BUCKETS:
         raise BadRequest(
