@@ -148,18 +148,20 @@ def test_every_authenticated_answer_is_not_cached_and_not_sniffed(tenant: Tenant
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize("route", ["/metrics/custom", "/metrics/custom/batch"])
 def test_a_push_that_failed_transiently_can_be_retried_with_its_idempotency_key(
-    tenant: Tenant, fault: Callable[..., Any]
+    tenant: Tenant, fault: Callable[..., Any], route: str
 ) -> None:
     """The failed attempt's in-progress idempotency record is deleted, so the retry runs (it is
     not a 409 "still in progress") and stores the point once."""
-    body = {"projectId": tenant.project_id, "metricId": "retried", "value": 1, "timestamp": 1_700_000_000_000}
+    point = {"metricId": "retried", "value": 1, "timestamp": 1_700_000_000_000}
+    body = {"projectId": tenant.project_id, **(point if route == "/metrics/custom" else {"points": [point]})}
     key = {"Idempotency-Key": f"retry-{tenant.workspace_id}"}
     clear = fault("throttle", "TransactWriteItems", tenant.workspace_id)
-    _assert_unavailable(tenant.post("/metrics/custom", json=body, headers=key))
+    _assert_unavailable(tenant.post(route, json=body, headers=key))
     clear()
 
-    retried = tenant.post("/metrics/custom", json=body, headers=key)
+    retried = tenant.post(route, json=body, headers=key)
 
     assert retried.status_code == 201, retried.text
     assert tenant.get("/metrics", params={"projectId": tenant.project_id}).json()["pagination"]["total"] == 1
