@@ -16,7 +16,13 @@ install_api_defaults(app)
     },
 )
 def get_docs() -> Response[str]:
-    return Response(status_code=200, content_type=content_types.TEXT_HTML, body=docs.swagger_html())
+    html, policy = docs.swagger_page()
+    return Response(
+        status_code=200,
+        content_type=content_types.TEXT_HTML,
+        body=html,
+        headers={"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff"},
+    )
 
 
 lambda_handler = public_handler(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -72,18 +74,33 @@ def _document_errors(schema: dict[str, Any]) -> None:
                 responses.setdefault(status, {"description": description, **error_ref})
 
 
+_SWAGGER_INIT = 'SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});'
+
+
 @cache
-def swagger_html() -> str:
-    """Swagger UI with Powertools' bundled assets inlined: works offline and behind any base path
-    (the spec is fetched relative to /v1/docs)."""
+def swagger_page() -> tuple[str, str]:
+    """Swagger UI with Powertools' bundled assets inlined (works offline and behind any base
+    path: the spec is fetched relative to /v1/docs), and the Content-Security-Policy it works
+    under: only these two scripts run (by hash), it talks only to this origin, and no page may
+    frame it. Styles may be inline: Swagger UI sets style attributes as it renders."""
     from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
     assets = Path(swagger_ui.__file__).parent
     css = (assets / "swagger-ui.min.css").read_text()
     js = (assets / "swagger-ui-bundle.min.js").read_text()
-    return (
+    html = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Tallyboard API</title>'
         f'<style>{css}</style></head><body><div id="swagger-ui"></div><script>{js}</script>'
-        '<script>SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});'
-        "</script></body></html>"
+        f"<script>{_SWAGGER_INIT}</script></body></html>"
     )
+    scripts = " ".join(f"'sha256-{_sha256(text)}'" for text in (js, _SWAGGER_INIT))
+    policy = (
+        f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
+    return html, policy
+
+
+def _sha256(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
