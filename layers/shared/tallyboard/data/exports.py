@@ -112,24 +112,31 @@ def get_job(ws: str, job_id: str) -> dict[str, Any] | None:
     return _strip(item) if item else None
 
 
-def list_jobs(ws: str, project_id: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], bool]:
-    """A page of the project's jobs, newest first, and whether more follow (history is 30 days
-    of jobs, one at a time per project: offset paging stays small)."""
-    items = dynamo.query(
-        _table(),
-        IndexName="gsi1",
-        KeyConditionExpression="gsi1pk = :p",
-        ExpressionAttributeValues={":p": {"S": f"EXP#{ws}#{project_id}"}},
-        ScanIndexForward=False,
-        Limit=min(offset + limit + 1, 1000),
-    )
+def list_jobs(ws: str, project_id: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of the project's jobs, newest first, and how many there are: a COUNT Query (no
+    items sent back) and a Query that stops after offset + limit jobs (history is 30 days of
+    exports, one at a time per project, so both stay small)."""
+    query = {
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": f"EXP#{ws}#{project_id}"}},
+    }
+    total, pending = 0, dict(query)
+    while True:
+        counted = dynamodb().query(TableName=_table(), Select="COUNT", **pending)
+        total += counted["Count"]
+        if "LastEvaluatedKey" not in counted:
+            break
+        pending["ExclusiveStartKey"] = counted["LastEvaluatedKey"]
     page: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        if index >= offset + limit:
-            return page, True
-        if index >= offset:
-            page.append(_strip(item))
-    return page, False
+    if offset < total:
+        items = dynamo.query(_table(), ScanIndexForward=False, Limit=min(offset + limit, 1000), **query)
+        for index, item in enumerate(items):
+            if index >= offset + limit:
+                break
+            if index >= offset:
+                page.append(_strip(item))
+    return page, total
 
 
 def update_job(

@@ -88,9 +88,8 @@ def start(caller: Caller, project_id: str, contents: ExportContents, trigger: st
             job["id"], {"workspaceId": caller.workspace_id, "projectId": project_id, "exportJobId": job["id"]}
         )
     except Exception:
-        exports.update_job(
-            caller.workspace_id, job["id"], {"status": "failed", "error": "Could not start"}, ACTIVE
-        )
+        error = "The export could not be started. Try again in a few minutes."
+        exports.update_job(caller.workspace_id, job["id"], {"status": "failed", "error": error}, ACTIVE)
         exports.release_lock(caller.workspace_id, project_id, job["id"])
         raise
     exports.update_job(caller.workspace_id, job["id"], {"executionArn": execution_arn}, ACTIVE)
@@ -164,15 +163,12 @@ def download_filename(job: dict[str, Any]) -> str:
 def list_jobs(caller: Caller, query: ExportListQuery) -> ExportList:
     require_export_access(caller)
     project_id = access.project_for(caller, query.projectId)
-    page, has_more = exports.list_jobs(caller.workspace_id, project_id, query.limit, query.offset)
+    page, total = exports.list_jobs(caller.workspace_id, project_id, query.limit, query.offset)
     now = now_ms()
     return ExportList(
         data=[public_job(job, now=now) for job in page],
         pagination=Pagination(
-            total=query.offset + len(page) + (1 if has_more else 0),
-            limit=query.limit,
-            offset=query.offset,
-            hasMore=has_more,
+            total=total, limit=query.limit, offset=query.offset, hasMore=query.offset + len(page) < total
         ),
     )
 
