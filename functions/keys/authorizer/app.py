@@ -7,7 +7,7 @@ from tallyboard.logic.authorizer import authorizer_response
 from tallyboard.observability import logger
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(log_event=False)  # the event is the key itself
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         return authorizer_response(event)

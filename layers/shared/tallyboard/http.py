@@ -152,6 +152,16 @@ def _serve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> 
             logger.exception("Unhandled error")
             response = _plain(500, internal_error_body())
     headers = {**headers, **SECURITY_HEADERS}
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    logger.debug(
+        "Request served",
+        extra={
+            "route": f"{event.get('httpMethod')} {event.get('resource')}",
+            "status": response["statusCode"],
+            "keyId": context.get("keyId"),
+            "workspaceId": context.get("workspaceId"),
+        },
+    )
     metrics.add_metric(name=f"Responses{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
     return _with_headers(response, headers)
 
@@ -172,7 +182,8 @@ def api_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], 
     def instrumented(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _serve(app, event, context)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    # Never the event: it carries the Authorization header (whatever POWERTOOLS_LOGGER_LOG_EVENT says).
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
             return instrumented(event, context)
@@ -186,7 +197,8 @@ def api_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], 
 def public_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point of a route served without a key (the docs)."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    # Never the event: it carries the Authorization header (whatever POWERTOOLS_LOGGER_LOG_EVENT says).
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
             return app.resolve(event, context)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -48,7 +49,7 @@ class BinarySink(Protocol):
     def write(self, data: bytes, /) -> Any: ...
 
 
-class ExportWriter:
+class ExportWriter(ABC):
     """The order every export follows (begin, sections, records, end) and the chunked buffer;
     the formats fill in how the header, a section and a record are spelt."""
 
@@ -107,21 +108,22 @@ class ExportWriter:
 
     # -- what each format spells out
 
-    def _begin(self, exported_at_ms: int, date_range: dict[str, Any], project: dict[str, Any]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _begin(self, exported_at_ms: int, date_range: dict[str, Any], project: dict[str, Any]) -> None: ...
 
-    def _open_section(self, name: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _open_section(self, name: str) -> None: ...
 
+    @abstractmethod
     def _write_record(self, section: str, record: Mapping[str, Any]) -> int:
         """Buffer one record; returns the characters it added."""
-        raise NotImplementedError
+        ...
 
-    def _close_section(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _close_section(self) -> None: ...
 
-    def _end(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _end(self) -> None: ...
 
     # -- shared plumbing
 
