@@ -84,6 +84,7 @@ _S3_ACTIONS = {
     "GetObject": "s3:GetObject",
     "HeadObject": "s3:GetObject",
     "ListMultipartUploads": "s3:ListBucketMultipartUploads",
+    "ListObjectsV2": "s3:ListBucket",
     "ListParts": "s3:ListMultipartUploadParts",
 }
 
@@ -95,7 +96,10 @@ def actions_of(
     if service == "dynamodb":
         return list(_dynamodb(operation, params, region, account))
     if service == "s3":
-        resource = f"arn:aws:s3:::{params['Bucket']}" + (f"/{params['Key']}" if "Key" in params else "")
+        bucket = f"arn:aws:s3:::{params['Bucket']}"
+        if operation == "DeleteObjects":
+            return [("s3:DeleteObject", f"{bucket}/{o['Key']}") for o in params["Delete"]["Objects"]]
+        resource = bucket + (f"/{params['Key']}" if "Key" in params else "")
         return [(_S3_ACTIONS.get(operation, f"s3:{operation}"), resource)]
     if service == "stepfunctions":
         return [(f"states:{operation}", params.get("stateMachineArn") or params.get("executionArn") or "*")]

@@ -491,3 +491,89 @@ def test_invalid_schedules_are_400(tenant: Tenant, body: dict) -> None:
 
     assert_error(response, 400, "Bad Request")
     assert_error(tenant.get("/exports/schedule", params={"projectId": tenant.project_id}), 404)
+
+
+# ------------------------------------------------------------------ fan-out (Distributed Map)
+
+
+@pytest.fixture
+def tiny_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments of two points: a small project takes the path of one too large for one writer."""
+    from tallyboard.logic import export_workflow
+
+    monkeypatch.setattr(export_workflow, "SEGMENT_RECORDS", 2)
+
+
+def _objects(tenant: Tenant) -> list[str]:
+    listed = boto3.client("s3").list_objects_v2(
+        Bucket=get_settings().export_bucket, Prefix=f"exports/{tenant.workspace_id}/"
+    )
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def _more_metrics(tenant: Tenant) -> None:
+    now = int(time.time() * 1000)
+    for metric in ("visits", "signups"):
+        for offset, value in ((2, 100), (1, 200)):
+            body = {
+                "projectId": tenant.project_id,
+                "metricId": metric,
+                "value": value,
+                "timestamp": now - offset * 60_000,
+            }
+            assert tenant.post("/metrics/custom", json=body).status_code == 201
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_project_too_large_for_one_writer_fans_out_into_one_file(
+    project: Tenant, tiny_segments: None, fmt: str
+) -> None:
+    _more_metrics(project)
+
+    job, content = export(project, format=fmt, includeMetrics=True, includeDashboards=True)
+
+    if fmt == "json":
+        document = json.loads(content)
+        points = document["metrics"]
+        assert len(document["dashboards"]) == 1
+    else:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8"), newline="")))
+        assert rows[0] == CSV_HEADER
+        points = [{"metricId": "?", "value": float(r[3])} for r in rows[1:] if r[0] == "Metric"]
+    assert sorted(p["value"] for p in points) == [-5, 2.5, 10, 100, 100, 200, 200]
+    assert job["recordCount"] == 8
+    # Three segments were written by the Distributed Map and deleted once assembled.
+    assert _objects(project) == [
+        f"exports/{project.workspace_id}/{project.project_id}/{job['exportJobId']}.{fmt}"
+    ]
+    history = boto3.client("stepfunctions").get_execution_history(
+        executionArn=exports_data.get_job(project.workspace_id, job["exportJobId"])["executionArn"]
+    )["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert {"WriteSegments", "Assemble"} <= set(entered) and "Write" not in entered, entered
+
+
+def test_a_segment_that_fails_ends_the_export_failed_with_nothing_left(
+    project: Tenant, tiny_segments: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tallyboard.logic import export_workflow
+
+    _more_metrics(project)
+    original = export_workflow._metric_records
+
+    def failing(
+        ws: str, project_id: str, start: int, end: int, metric_id: str | None = None
+    ) -> Iterator[dict]:
+        for record in original(ws, project_id, start, end, metric_id):
+            if ws == project.workspace_id and metric_id == "signups":
+                raise _client_error("InternalError", "Query")
+            yield record
+
+    monkeypatch.setattr(export_workflow, "_metric_records", failing)
+
+    job = wait_for(project, create(project, includeMetrics=True).json()["exportJobId"])
+
+    assert job["status"] == "failed", job
+    assert uploads_of(project) == [] and _objects(project) == []
+    monkeypatch.undo()
+    assert export(project)[0]["status"] == "completed"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -177,6 +178,35 @@ def presigned_download_url(key: str, expires_in_s: int, filename: str) -> str:
 
 def _epoch_ms(moment: datetime | None) -> int | None:
     return int(moment.timestamp() * 1000) if moment else None
+
+
+def read_chunks(key: str, chunk_size: int = MiB) -> Iterator[bytes]:
+    """An object's bytes, a chunk at a time (an assembled export streams its segments)."""
+    body = _s3().get_object(Bucket=_bucket(), Key=key)["Body"]
+    try:
+        yield from body.iter_chunks(chunk_size)
+    finally:
+        body.close()
+
+
+def remove_all(prefix: str) -> None:
+    """Everything an export left under its prefix: open uploads aborted, objects deleted (a
+    failed or cancelled job's partial file and segments)."""
+    for upload in open_uploads(prefix):
+        abort_upload(upload["key"], upload["uploadId"])
+    params = {"Bucket": _bucket(), "Prefix": prefix}
+    while True:
+        listed = _s3().list_objects_v2(**params)
+        delete([item["Key"] for item in listed.get("Contents", [])])
+        if not listed.get("IsTruncated"):
+            return
+        params["ContinuationToken"] = listed["NextContinuationToken"]
+
+
+def delete(keys: list[str]) -> None:
+    for start in range(0, len(keys), 1000):
+        batch = [{"Key": key} for key in keys[start : start + 1000]]
+        _s3().delete_objects(Bucket=_bucket(), Delete={"Objects": batch, "Quiet": True})
 
 
 def object_size(key: str) -> int | None:

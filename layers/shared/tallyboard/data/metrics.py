@@ -410,19 +410,23 @@ def query_points(
             return
 
 
-def iter_project_points(
-    ws: str, proj: str, start_ms: int, end_ms: int, now_s: int
+def iter_points(
+    ws: str, proj: str, start_ms: int, end_ms: int, now_s: int, metric_id: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every live point of the project in [start_ms, end_ms], oldest first, one Query page in
-    memory at a time (exports stream this)."""
+    """Every live point in [start_ms, end_ms], oldest first, one Query page in memory at a time
+    (exports stream this): the project's (its index), or one metric's (its partition)."""
+    if metric_id is None:
+        pk_name, sk_name, pk, index = "gsi1pk", "gsi1sk", project_points_pk(ws, proj), {"IndexName": "gsi1"}
+    else:
+        pk_name, sk_name, pk, index = "pk", "sk", point_pk(ws, proj, metric_id), {}
     items = dynamo.query(
         _table(),
-        IndexName="gsi1",
-        KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi",
+        **index,
+        KeyConditionExpression=f"{pk_name} = :pk AND {sk_name} BETWEEN :lo AND :hi",
         FilterExpression=_LIVE_FILTER,
         ExpressionAttributeNames={"#e": "expiresAt"},
         ExpressionAttributeValues={
-            ":pk": {"S": project_points_pk(ws, proj)},
+            ":pk": {"S": pk},
             ":lo": {"S": f"{_ts(start_ms)}#"},
             ":hi": {"S": f"{_ts(end_ms)}#~"},
             ":now": {"N": str(now_s)},

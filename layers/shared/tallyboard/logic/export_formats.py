@@ -27,7 +27,7 @@ import csv
 import io
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -89,12 +89,41 @@ class ExportWriter(ABC):
         self._open_section(name)
 
     def write(self, section: str, record: Mapping[str, Any]) -> None:
-        if section != self._section or self._state != "open":
+        if section != self._section or self._state not in ("open", "fragment"):
             raise ValueError(f"A {section!r} record outside its section (open: {self._section!r})")
         self._buffered += self._write_record(section, record)
         self.records += 1
         if self._buffered >= self._chunk_chars:
             self._flush()
+
+    def begin_fragment(self, section: str) -> None:
+        """Records of one section only, with no document around them: a segment of an export
+        written in parallel, which the assembling writer takes whole (`write_fragment`)."""
+        self._expect("new", "begin_fragment")
+        if section not in SECTIONS:
+            raise ValueError(f"Unknown export section {section!r}; expected one of {', '.join(SECTIONS)}")
+        self._state, self._section = "fragment", section
+        self._opened.append(section)
+
+    def end_fragment(self) -> None:
+        self._expect("fragment", "end_fragment")
+        self._state = "ended"
+        self._flush()
+
+    def write_fragment(self, section: str, chunks: Iterable[bytes], records: int) -> None:
+        """Append a fragment (its bytes, as `begin_fragment` … `end_fragment` wrote them) to the
+        open section, with the separator the format needs between it and what came before."""
+        if section != self._section or self._state != "open":
+            raise ValueError(f"A {section!r} fragment outside its section (open: {self._section!r})")
+        if not records:
+            return
+        self._flush()
+        separator = self._fragment_separator()
+        if separator:
+            self.sink.write(separator)
+        for chunk in chunks:
+            self.sink.write(chunk)
+        self.records += records
 
     def end(self) -> None:
         """Close the document and hand the rest to the sink; the sink stays open (the caller
@@ -124,6 +153,9 @@ class ExportWriter(ABC):
 
     @abstractmethod
     def _end(self) -> None: ...
+
+    def _fragment_separator(self) -> bytes:
+        return b""
 
     # -- shared plumbing
 
@@ -180,6 +212,10 @@ class JsonExportWriter(ExportWriter):
 
     def _close_section(self) -> None:
         self._text("]")
+
+    def _fragment_separator(self) -> bytes:
+        first, self._first_in_section = self._first_in_section, False
+        return b"" if first else b","
 
     def _end(self) -> None:
         self._text("}")

@@ -190,12 +190,16 @@ def cancel(caller: Caller, job_id: str) -> ExportJob:
     return public_job({**job, "status": "cancelled"})
 
 
+def file_prefix(job: dict[str, Any]) -> str:
+    """Where a job's file and its segments live: exports/<ws>/<project>/<job id>."""
+    return f"exports/{job['workspaceId']}/{job['projectId']}/{job['id']}."
+
+
 def clean_up(workspace_id: str, job_id: str) -> None:
-    """What a job that will not complete leaves behind: its open upload (re-read, since the
-    writer records it as it starts) and its project's lock."""
+    """What a job that will not complete leaves behind: every upload still open and every
+    object under its prefix (the file, the segments of a fanned-out export), and its lock."""
     job = exports.get_job(workspace_id, job_id)
     if job is None:
         return
-    if job.get("uploadId"):
-        export_files.abort_upload(job["objectKey"], job["uploadId"])
+    export_files.remove_all(file_prefix(job))
     exports.release_lock(workspace_id, job["projectId"], job_id)
