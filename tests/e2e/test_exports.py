@@ -530,18 +530,20 @@ def test_a_project_too_large_for_one_writer_fans_out_into_one_file(
 ) -> None:
     _more_metrics(project)
 
-    job, content = export(project, format=fmt, includeMetrics=True, includeDashboards=True)
+    job, content = export(project, format=fmt, includeAll=True)
 
     if fmt == "json":
         document = json.loads(content)
         points = document["metrics"]
-        assert len(document["dashboards"]) == 1
+        assert [len(document[k]) for k in ("connections", "dashboards")] == [1, 1] and document["auditLogs"]
+        assert job["recordCount"] == sum(
+            len(document[k]) for k in ("metrics", "connections", "dashboards", "auditLogs")
+        )
     else:
         rows = list(csv.reader(io.StringIO(content.decode("utf-8"), newline="")))
-        assert rows[0] == CSV_HEADER
-        points = [{"metricId": "?", "value": float(r[3])} for r in rows[1:] if r[0] == "Metric"]
+        assert rows[0] == CSV_HEADER and job["recordCount"] == len(rows) - 1
+        points = [{"value": float(r[3])} for r in rows[1:] if r[0] == "Metric"]
     assert sorted(p["value"] for p in points) == [-5, 2.5, 10, 100, 100, 200, 200]
-    assert job["recordCount"] == 8
     # Three segments were written by the Distributed Map and deleted once assembled.
     assert _objects(project) == [
         f"exports/{project.workspace_id}/{project.project_id}/{job['exportJobId']}.{fmt}"
@@ -577,3 +579,31 @@ def test_a_segment_that_fails_ends_the_export_failed_with_nothing_left(
     assert uploads_of(project) == [] and _objects(project) == []
     monkeypatch.undo()
     assert export(project)[0]["status"] == "completed"
+
+
+def test_cancelling_a_fanned_out_export_removes_its_segments(
+    project: Tenant, tiny_segments: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tallyboard.logic import export_workflow
+
+    _more_metrics(project)
+    release, assembling = threading.Event(), threading.Event()
+    original = export_workflow.assemble
+
+    def held(state: dict[str, Any]) -> dict[str, Any]:
+        assembling.set()
+        release.wait(timeout=30)
+        return original(state)
+
+    monkeypatch.setattr(export_workflow, "assemble", held)
+    job_id = create(project, includeMetrics=True).json()["exportJobId"]
+    assert assembling.wait(timeout=30), "the segments were never written"
+    assert len(_objects(project)) == 3  # one object per segment, waiting to be assembled
+
+    cancelled = project.delete(f"/exports/{job_id}")
+    release.set()
+
+    assert cancelled.status_code == 200
+    wait_for_workflows()
+    assert project.get(f"/exports/{job_id}").json()["status"] == "cancelled"
+    assert _objects(project) == [] and uploads_of(project) == []

@@ -226,7 +226,7 @@ def write(state: dict[str, Any]) -> dict[str, Any]:
 
     def points(writer: export_formats.ExportWriter, job: dict[str, Any], progress: _Progress) -> None:
         start, end = job["dateRange"]["startDate"], job["dateRange"]["endDate"]
-        for record in _metric_records(job["workspaceId"], job["projectId"], start, end):
+        for record in _records("metrics", job["workspaceId"], job["projectId"], start, end):
             writer.write("metrics", record)
             progress.tick(writer.records)
 
