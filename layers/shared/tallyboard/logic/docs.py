@@ -53,6 +53,7 @@ ERROR_STATUSES = {
     "413": "Body over 1 MB",
     "429": "Rate limit exceeded (Retry-After header)",
     "500": "Unexpected error",
+    "503": "A store was throttled or failed; nothing changed (Retry-After header)",
 }
 
 
@@ -67,6 +68,8 @@ def _document_errors(schema: dict[str, Any]) -> None:
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
+            if "204" in responses:
+                responses["204"].pop("content", None)  # No Content has no media type
             if path in PUBLIC_PATHS:
                 operation["security"] = []
                 continue
