@@ -7,14 +7,45 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi import schema_generator
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+from pydantic import TypeAdapter
+from pydantic_core import PydanticUndefined
 
 API_TITLE = "Tallyboard API"
 API_VERSION = "1.0.0"
 PUBLIC_PATHS = ("/openapi.json", "/docs")
+
+
+def _query_model_parameter(param_name: str, field_def: Any, param_location: str) -> dict[str, Any]:
+    """A field of a query model as an OpenAPI parameter. Powertools documents it by its bare type,
+    dropping what the validation enforces (pattern, bounds, enum, default): the spec must state it.
+    A query value is never null (absence is), so `| None` adds nothing to its schema."""
+    annotation = field_def.annotation
+    if field_def.metadata:
+        annotation = Annotated[(annotation, *field_def.metadata)]
+    schema = TypeAdapter(annotation).json_schema()
+    options = [option for option in schema.get("anyOf", [schema]) if option.get("type") != "null"]
+    schema = options[0] if len(options) == 1 else {"anyOf": options}
+    if isinstance(field_def.json_schema_extra, dict):
+        schema.update(field_def.json_schema_extra)
+    if field_def.default is not None and field_def.default is not PydanticUndefined:
+        schema["default"] = field_def.default
+    parameter = {
+        "name": param_name,
+        "in": param_location,
+        "required": field_def.is_required(),
+        "schema": schema,
+    }
+    if field_def.description:
+        parameter["description"] = field_def.description
+    return parameter
+
+
+schema_generator._create_pydantic_field_parameter = _query_model_parameter
 
 
 @cache
