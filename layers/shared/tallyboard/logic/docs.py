@@ -63,7 +63,31 @@ def openapi_schema(functions_root: Path) -> dict[str, Any]:
     merge.discover(functions_root, pattern="app.py", recursive=True)
     schema = json.loads(merge.get_openapi_json_schema())
     _document_errors(schema)
+    _project_id_required(schema)
     return schema
+
+
+PROJECT_ID_RULE = (
+    "The project; required unless the key is bound to exactly one project (then it may be omitted)"
+)
+
+
+def _project_id_required(schema: dict[str, Any]) -> None:
+    """The models keep `projectId` optional so that a key bound to one project may omit it (the
+    documents' scripts do); for every other key it is required, and the spec says so."""
+    components = schema.get("components", {}).get("schemas", {})
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "projectId" and parameter["in"] == "query":
+                    parameter.update(required=True, description=PROJECT_ID_RULE)
+            body = (operation.get("requestBody") or {}).get("content", {}).get("application/json", {})
+            model = components.get(str(body.get("schema", {}).get("$ref", "")).rsplit("/", 1)[-1], {})
+            field = model.get("properties", {}).get("projectId")
+            if field is not None:
+                options = [option for option in field.get("anyOf", [field]) if option.get("type") != "null"]
+                model["properties"]["projectId"] = {**options[0], "description": PROJECT_ID_RULE}
+                model["required"] = sorted({*model.get("required", []), "projectId"})
 
 
 ERROR_SCHEMA = {
