@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # Ids are opaque; this only bounds them so junk never reaches a key condition.
 ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -44,6 +44,15 @@ def check_number(value: Any, max_magnitude: float, min_magnitude: float = DYNAMO
         raise ValueError(
             f"numbers must be finite, and 0 or of magnitude {min_magnitude:.0e} to {max_magnitude:.0e}"
         )
+
+
+def _integral(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def json_int(ge: int, le: int) -> Any:
+    """A JSON integer in [ge, le]: 47 or 47.0 (both are JSON Schema integers), never "47" or true."""
+    return Annotated[int, Field(strict=True, ge=ge, le=le), BeforeValidator(_integral)]
 
 
 Limit = Annotated[int, Field(ge=1)]

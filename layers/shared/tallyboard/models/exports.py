@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId
+from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId, json_int
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
 ExportFormat = Literal["json", "csv"]
@@ -18,7 +18,7 @@ MAX_HISTORY_LIMIT = 100
 
 # A bound in a custom range: epoch milliseconds or an ISO 8601 date (the seed's client sends ms).
 RangeBound = (
-    Annotated[int, Field(strict=True, ge=0, le=MAX_TIMESTAMP_MS, description="Epoch milliseconds")]
+    Annotated[json_int(0, MAX_TIMESTAMP_MS), Field(description="Epoch milliseconds")]
     | Annotated[str, Field(min_length=1, max_length=40, description="ISO 8601 date")]
 )
 
@@ -122,10 +122,10 @@ class ExportScheduleRequest(ExportContents):
     # A schedule exports a moving window: fixed dates would export the same data every run.
     dateRange: DateRangePreset = "last_7_days"  # type: ignore[assignment]
     dayOfWeek: Weekday | None = Field(None, description="Weekly: the day it runs (default monday)")
-    dayOfMonth: Annotated[int, Field(strict=True, ge=1, le=28)] | None = Field(
+    dayOfMonth: json_int(1, 28) | None = Field(  # type: ignore[valid-type]
         None, description="Monthly: the day it runs, 1-28 (default 1)"
     )
-    hour: Annotated[int, Field(strict=True, ge=0, le=23)] = Field(0, description="UTC hour it runs")
+    hour: json_int(0, 23) = Field(0, description="UTC hour it runs")  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _day_fits_frequency(self) -> ExportScheduleRequest:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from tallyboard.models.common import RequestModel, check_number
+from tallyboard.models.common import RequestModel, check_number, json_int
 
 # DynamoDB numbers hold 38 digits between 1e-130 and 1e125; these bounds keep every JSON number
 # storable exactly (no 500 from a huge or tiny value) and are far beyond any widget setting.
@@ -68,10 +68,10 @@ StrictBool = Annotated[bool, Field(strict=True)]
 class Position(RequestModel):
     """Grid placement: column x, row y, width w, height h (grid cells)."""
 
-    x: Annotated[int, Field(strict=True, ge=0, le=1000)]
-    y: Annotated[int, Field(strict=True, ge=0, le=10_000)]
-    w: Annotated[int, Field(strict=True, ge=1, le=100)]
-    h: Annotated[int, Field(strict=True, ge=1, le=100)]
+    x: json_int(0, 1000)  # type: ignore[valid-type]
+    y: json_int(0, 10_000)  # type: ignore[valid-type]
+    w: json_int(1, 100)  # type: ignore[valid-type]
+    h: json_int(1, 100)  # type: ignore[valid-type]
 
 
 class CreateWidgetRequest(RequestModel):
