@@ -265,7 +265,9 @@ class Examples:
         for combinator in ("anyOf", "oneOf"):
             if combinator in schema:
                 options = [o for o in schema[combinator] if self.resolve(o).get("type") != "null"]
-                return self.resolve(options[0]) if options else {"type": "null"}
+                # What the schema says beside the combinator (its type) holds for every option.
+                base = {k: v for k, v in schema.items() if k not in (combinator, "const")}
+                return self.resolve({**base, **options[0]}) if options else {"type": "null"}
         if "allOf" in schema:
             merged: dict[str, Any] = {}
             for part in schema["allOf"]:

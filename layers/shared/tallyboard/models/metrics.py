@@ -7,12 +7,26 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, computed_field, field_validator
 
-from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId, check_number
+from tallyboard.models.common import (
+    DYNAMO_MIN_MAGNITUDE,
+    Limit,
+    Offset,
+    Pagination,
+    RequestModel,
+    ResourceId,
+    check_number,
+)
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
 MAX_LIMIT = 1000
 MAX_BATCH_POINTS = 1000
 MAX_VALUE = 1e15  # |value| above this is refused: sums of a year of points stay exact enough
+# The same rule as JSON Schema, so the spec says what check_value enforces.
+STORABLE_VALUE_RANGES = [
+    {"const": 0},
+    {"minimum": DYNAMO_MIN_MAGNITUDE, "maximum": MAX_VALUE},
+    {"minimum": -MAX_VALUE, "maximum": -DYNAMO_MIN_MAGNITUDE},
+]
 MAX_METADATA_KEYS = 50
 MAX_METADATA_BYTES = 8192
 MAX_METADATA_DEPTH = 5
@@ -68,7 +82,9 @@ class PointInput(RequestModel):
 
     metricId: MetricId
     value: float = Field(
-        strict=True, description="A finite number: 0, or 1e-130 <= |value| <= 1e15 (what DynamoDB can hold)"
+        strict=True,
+        description="A finite number: 0, or 1e-130 <= |value| <= 1e15 (what DynamoDB can hold)",
+        json_schema_extra={"anyOf": STORABLE_VALUE_RANGES},
     )
     timestamp: Timestamp | None = Field(None, description="Epoch ms; defaults to now")
     unit: Unit | None = None
