@@ -81,7 +81,7 @@ def test_create_and_list_never_show_credentials(tenant: Tenant) -> None:
 
 
 def test_stored_item_holds_only_ciphertext_that_decrypts_back(tenant: Tenant) -> None:
-    credentials = {"username": "ada", "password": SECRET}
+    credentials = {"username": "ada-lovelace-user", "password": SECRET}  # not a fragment of a hex id
     created = tenant.post(
         "/connections", json=connection_body(tenant, authType="basic", credentials=credentials)
     ).json()["data"]
@@ -89,7 +89,9 @@ def test_stored_item_holds_only_ciphertext_that_decrypts_back(tenant: Tenant) ->
     item = raw_item(tenant, created["id"])
 
     assert SECRET not in json.dumps(item, default=repr)
-    assert "ada" not in json.dumps({k: v for k, v in item.items() if k != "credentialsCiphertext"})
+    assert "ada-lovelace-user" not in json.dumps(
+        {k: v for k, v in item.items() if k != "credentialsCiphertext"}
+    )
     ciphertext = item["credentialsCiphertext"]["B"]
     assert SECRET.encode() not in ciphertext
     plaintext = secrets.decrypt(ciphertext, tenant.workspace_id, created["id"])
