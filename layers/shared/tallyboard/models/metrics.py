@@ -89,7 +89,12 @@ class PointInput(RequestModel):
     timestamp: Timestamp | None = Field(None, description="Epoch ms; defaults to now")
     unit: Unit | None = None
     metadata: dict[str, Any] | None = Field(
-        None, description="At most 50 keys, 8 KB serialised, JSON values nested at most 5 levels"
+        None,
+        description="At most 50 keys, 8 KB serialised, JSON values nested at most 5 levels",
+        json_schema_extra={
+            "maxProperties": MAX_METADATA_KEYS,
+            "propertyNames": {"minLength": 1, "maxLength": 128},
+        },
     )
     metricName: MetricName | None = Field(None, description="Display name, kept from the first point")
     aggregation: Aggregation | None = Field(

@@ -56,7 +56,16 @@ def _bounded(value: dict[str, Any], max_bytes: int) -> dict[str, Any]:
 
 def bounded_json_object(max_bytes: int) -> Any:
     """A JSON object with bounded size, depth, list lengths, strings and numbers."""
-    return Annotated[dict[str, Any], AfterValidator(partial(_bounded, max_bytes=max_bytes))]
+    return Annotated[
+        dict[str, Any],
+        AfterValidator(partial(_bounded, max_bytes=max_bytes)),
+        Field(
+            json_schema_extra={
+                "maxProperties": MAX_JSON_ITEMS,
+                "propertyNames": {"minLength": 1, "maxLength": MAX_JSON_KEY},
+            }
+        ),
+    ]
 
 
 WidgetConfig = bounded_json_object(16_384)
