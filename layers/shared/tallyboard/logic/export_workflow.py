@@ -1,6 +1,7 @@
-"""The export workflow's steps (statemachines/export.asl.json): prepare → write → finalize, and
-fail (the Catch of every step). Each step is its own Lambda function and takes and returns the
-execution's state: {workspaceId, projectId, exportJobId, …}.
+"""The export workflow's steps (statemachines/export.asl.json): prepare → write → finalize, or
+for a project too large for one writer prepare → write_segment × N (a Distributed Map) →
+assemble → finalize; fail is the Catch of every step. Each step is its own Lambda function and
+takes and returns the execution's state: {workspaceId, projectId, exportJobId, …}.
 
 - write streams the records page by page into an S3 multipart upload: memory holds one Query
   page and one part, whatever the export's size. It records the upload on the job before the
