@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic import export_schedules
@@ -18,7 +18,7 @@ install_api_defaults(app)
     tags=["exports"],
 )
 def put_export_schedule(
-    query: Annotated[ProjectQuery, Query()], request: ExportScheduleRequest
+    query: Annotated[ProjectQuery, Query()], request: Annotated[ExportScheduleRequest, Body()]
 ) -> ExportSchedule:
     return export_schedules.put(current_caller(app), query.projectId, request)
 

@@ -13,7 +13,13 @@ from tallyboard.data import entities, export_schedules
 from tallyboard.errors import Conflict, NotFound
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit, exports
-from tallyboard.models.exports import ExportContents, ExportSchedule, ExportScheduleRequest
+from tallyboard.models.exports import (
+    ExportContents,
+    ExportSchedule,
+    ExportScheduleRequest,
+    MonthlySchedule,
+    WeeklySchedule,
+)
 from tallyboard.plans import get_plan
 from tallyboard.timeutil import to_datetime, to_ms
 
@@ -23,8 +29,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 def _settings(request: ExportScheduleRequest) -> dict[str, Any]:
     return {
         "frequency": request.frequency,
-        "dayOfWeek": (request.dayOfWeek or "monday") if request.frequency == "weekly" else None,
-        "dayOfMonth": (request.dayOfMonth or 1) if request.frequency == "monthly" else None,
+        "dayOfWeek": request.dayOfWeek if isinstance(request, WeeklySchedule) else None,
+        "dayOfMonth": request.dayOfMonth if isinstance(request, MonthlySchedule) else None,
         "hour": request.hour,
         "format": request.format,
         "dateRange": request.dateRange,

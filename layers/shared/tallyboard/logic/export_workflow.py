@@ -1,5 +1,5 @@
 """The export workflow's steps (statemachines/export.asl.json): prepare → write → finalize, or
-for a project too large for one writer prepare → write_segment × N (a Distributed Map) →
+for a project too large for one writer prepare → write_segment for each segment (a Distributed Map) →
 assemble → finalize; fail is the Catch of every step. Each step is its own Lambda function and
 takes and returns the execution's state: {workspaceId, projectId, exportJobId, …}.
 

@@ -117,23 +117,24 @@ class ProjectQuery(BaseModel):
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-class ExportScheduleRequest(ExportContents):
-    frequency: Literal["weekly", "monthly"]
+class _ScheduleContents(ExportContents):
     # A schedule exports a moving window: fixed dates would export the same data every run.
     dateRange: DateRangePreset = "last_7_days"  # type: ignore[assignment]
-    dayOfWeek: Weekday | None = Field(None, description="Weekly: the day it runs (default monday)")
-    dayOfMonth: json_int(1, 28) | None = Field(  # type: ignore[valid-type]
-        None, description="Monthly: the day it runs, 1-28 (default 1)"
-    )
     hour: json_int(0, 23) = Field(0, description="UTC hour it runs")  # type: ignore[valid-type]
 
-    @model_validator(mode="after")
-    def _day_fits_frequency(self) -> ExportScheduleRequest:
-        if self.frequency == "weekly" and self.dayOfMonth is not None:
-            raise ValueError("dayOfMonth is for monthly schedules")
-        if self.frequency == "monthly" and self.dayOfWeek is not None:
-            raise ValueError("dayOfWeek is for weekly schedules")
-        return self
+
+class WeeklySchedule(_ScheduleContents):
+    frequency: Literal["weekly"]
+    dayOfWeek: Weekday = Field("monday", description="The day it runs")
+
+
+class MonthlySchedule(_ScheduleContents):
+    frequency: Literal["monthly"]
+    dayOfMonth: json_int(1, 28) = Field(1, description="The day it runs, 1-28")  # type: ignore[valid-type]
+
+
+# The day that fits the frequency, as the schema says (dayOfMonth on a weekly schedule is unknown).
+ExportScheduleRequest = Annotated[WeeklySchedule | MonthlySchedule, Field(discriminator="frequency")]
 
 
 class ExportSchedule(BaseModel):
