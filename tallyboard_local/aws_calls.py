@@ -123,6 +123,8 @@ def actions_of(
                 key if key.startswith("arn:") else _arn("kms", region, account, f"key/{key}"),
             )
         ]
+    if service == "secretsmanager":
+        return [(f"secretsmanager:{operation}", params.get("SecretId", "*"))]
     return [(f"{service}:{operation}", "*")]
 
 

@@ -78,6 +78,11 @@ def create_all(stack_name: str, region: str, account: str) -> tpl.Resolver:
     for name, props in tpl.resources_of_type("AWS::KMS::Key").items():
         names[name] = kms.create_key(Description=props.get("Description", name))["KeyMetadata"]["KeyId"]
 
+    secrets = session.client("secretsmanager")
+    for name in tpl.resources_of_type("AWS::SecretsManager::Secret"):
+        value = secrets.get_random_password(PasswordLength=64, ExcludePunctuation=True)["RandomPassword"]
+        names[name] = secrets.create_secret(Name=f"{stack_name}-{name}", SecretString=value)["ARN"]
+
     sqs = session.client("sqs")
     for name in tpl.resources_of_type("AWS::SQS::Queue"):
         queue = f"{stack_name}-{name}"

@@ -30,10 +30,13 @@ def test_entries_are_newest_first_with_exact_pagination(tenant: Tenant) -> None:
     ids = _dashboards(tenant, 5)
 
     first, second = logs(tenant, limit=3).json(), logs(tenant, limit=3, offset=3).json()
+    by_cursor = logs(tenant, limit=3, cursor=first["pagination"]["nextCursor"]).json()
 
     assert [e["resourceId"] for e in first["data"] + second["data"]] == ids[::-1]
-    assert first["pagination"] == {"total": 5, "limit": 3, "offset": 0, "hasMore": True}
-    assert second["pagination"] == {"total": 5, "limit": 3, "offset": 3, "hasMore": False}
+    cursor = first["pagination"].pop("nextCursor")
+    assert cursor and first["pagination"] == {"total": 5, "limit": 3, "offset": 0, "hasMore": True}
+    assert second["pagination"] == {"total": 5, "limit": 3, "offset": 3, "hasMore": False, "nextCursor": None}
+    assert by_cursor == second
     entry = first["data"][0]
     assert set(entry) == {
         "id", "userId", "action", "resource", "resourceId", "metadata", "ipAddress", "userAgent", "createdAt"

@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic import dashboards
-from tallyboard.models.common import ResourceId
+from tallyboard.models.common import ProjectPageQuery
 from tallyboard.models.dashboards import DashboardList
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -17,8 +17,8 @@ install_api_defaults(app)
     summary="List a project's dashboards, oldest first (not deleted or unlisted ones)",
     tags=["dashboards"],
 )
-def list_dashboards(projectId: Annotated[ResourceId | None, Query()] = None) -> DashboardList:
-    return dashboards.list_dashboards(current_caller(app), projectId)
+def list_dashboards(query: Annotated[ProjectPageQuery, Query()]) -> DashboardList:
+    return dashboards.list_dashboards(current_caller(app), query)
 
 
 lambda_handler = api_handler(app)

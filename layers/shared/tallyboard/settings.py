@@ -24,6 +24,7 @@ class Settings(BaseModel):
     export_schedule_target_arn: str = Field("", alias="EXPORT_SCHEDULE_TARGET_ARN")
     export_schedule_role_arn: str = Field("", alias="EXPORT_SCHEDULE_ROLE_ARN")
     export_schedule_dlq_arn: str = Field("", alias="EXPORT_SCHEDULE_DLQ_ARN")
+    cursor_secret_arn: str = Field("", alias="CURSOR_SECRET_ARN")
     credentials_key_id: str = Field("alias/tallyboard-credentials", alias="CREDENTIALS_KEY_ID")
     # Gateway (usage plan) key values are "<prefix>-<plan>"; the template names them the same way.
     gateway_key_prefix: str = Field("tallyboard-local", alias="GATEWAY_KEY_PREFIX")

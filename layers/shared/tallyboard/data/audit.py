@@ -8,6 +8,7 @@ from typing import Any
 
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
+from tallyboard.models.common import PageSpec
 from tallyboard.settings import get_settings
 
 WORKSPACE_SCOPE = "workspace"
@@ -77,27 +78,19 @@ def page(
     start_ms: int,
     end_ms: int,
     action: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[dict[str, Any]], int]:
-    """A page of entries, newest first, and the exact number in the range: a COUNT Query (no
-    items sent back) and a Query that stops after offset + limit entries."""
+    spec: PageSpec,
+) -> tuple[dynamo.Page, int]:
+    """A page of entries, newest first, and the exact number in the range (a COUNT Query: no
+    items sent back)."""
     query = _range(workspace_id, project_id, start_ms, end_ms, action)
-    total, pending = 0, dict(query)
-    while True:
-        counted = dynamodb().query(TableName=get_settings().audit_table, Select="COUNT", **pending)
-        total += counted["Count"]
-        if "LastEvaluatedKey" not in counted:
-            break
-        pending["ExclusiveStartKey"] = counted["LastEvaluatedKey"]
-    entries: list[dict[str, Any]] = []
-    if offset < total:
-        items = dynamo.query(
-            get_settings().audit_table, ScanIndexForward=False, Limit=min(offset + limit, 1000), **query
-        )
-        for index, item in enumerate(items):
-            if index >= offset + limit:
-                break
-            if index >= offset:
-                entries.append(_public(item))
-    return entries, total
+    total = dynamo.count(get_settings().audit_table, **query)
+    page = dynamo.query_page(
+        get_settings().audit_table,
+        spec.limit,
+        ("scope", "at"),
+        spec.start_key,
+        spec.skip,
+        ScanIndexForward=False,
+        **query,
+    )
+    return dynamo.Page([_public(i) for i in page.items], page.next_key), total

@@ -18,6 +18,7 @@ from typing import Any
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
 from tallyboard.data.entities import workspace_pk
+from tallyboard.models.common import PageSpec
 from tallyboard.settings import get_settings
 
 CONNECTION_SK = "CONNECTION"
@@ -35,6 +36,7 @@ PUBLIC_ATTRIBUTES = (
     "createdAt",
     "updatedAt",
 )
+KEY_NAMES = ("pk", "sk", "gsi1pk", "gsi1sk")
 
 
 def _table() -> str:
@@ -63,19 +65,33 @@ def put(workspace_id: str, record: dict[str, Any], credentials_ciphertext: bytes
     return dynamo.put_new(_table(), item, key_attribute="pk")
 
 
+def _project_query(workspace_id: str, project_id: str, projected: bool = True) -> dict[str, Any]:
+    query: dict[str, Any] = {
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": project_connections_pk(workspace_id, project_id)}},
+    }
+    if projected:  # never the credentials' ciphertext
+        names = {f"#a{i}": name for i, name in enumerate((*PUBLIC_ATTRIBUTES, *KEY_NAMES))}
+        query.update(ProjectionExpression=", ".join(names), ExpressionAttributeNames=names)
+    return query
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in KEY_NAMES}
+
+
 def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:
     """The project's connections, oldest first, without their credentials."""
-    names = {f"#a{i}": name for i, name in enumerate(PUBLIC_ATTRIBUTES)}
-    return list(
-        dynamo.query(
-            _table(),
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :p",
-            ExpressionAttributeValues={":p": {"S": project_connections_pk(workspace_id, project_id)}},
-            ProjectionExpression=", ".join(names),
-            ExpressionAttributeNames=names,
-        )
-    )
+    return [_public(i) for i in dynamo.query(_table(), **_project_query(workspace_id, project_id))]
+
+
+def page(workspace_id: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
+    """A page of the project's connections, oldest first, and how many there are."""
+    query = _project_query(workspace_id, project_id)
+    total = dynamo.count(_table(), **_project_query(workspace_id, project_id, projected=False))
+    found = dynamo.query_page(_table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **query)
+    return dynamo.Page([_public(i) for i in found.items], found.next_key), total
 
 
 def get_credentials_ciphertext(workspace_id: str, connection_id: str) -> bytes | None:

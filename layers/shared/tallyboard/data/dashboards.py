@@ -32,6 +32,7 @@ from botocore.exceptions import ClientError
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
 from tallyboard.data.entities import workspace_pk
+from tallyboard.models.common import PageSpec
 from tallyboard.settings import get_settings
 
 DASHBOARD_SK = "DASHBOARD"
@@ -76,19 +77,29 @@ def put_dashboard(workspace_id: str, record: dict[str, Any]) -> bool:
     return dynamo.put_new(_table(), item, key_attribute="pk")
 
 
-def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:
-    """The project's listed dashboards (not deleted, not unlisted), oldest first."""
-    items = dynamo.query(
-        _table(),
-        IndexName="gsi1",
-        KeyConditionExpression="gsi1pk = :p",
-        FilterExpression="deleted = :no AND unlisted = :no",
-        ExpressionAttributeValues={
+def _listed_query(workspace_id: str, project_id: str) -> dict[str, Any]:
+    return {
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p",
+        "FilterExpression": "deleted = :no AND unlisted = :no",
+        "ExpressionAttributeValues": {
             ":p": {"S": project_dashboards_pk(workspace_id, project_id)},
             ":no": {"BOOL": False},
         },
-    )
-    return [_strip_keys(item) for item in items]
+    }
+
+
+def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:
+    """The project's listed dashboards (not deleted, not unlisted), oldest first."""
+    return [_strip_keys(item) for item in dynamo.query(_table(), **_listed_query(workspace_id, project_id))]
+
+
+def page(workspace_id: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
+    """A page of the project's listed dashboards, oldest first, and how many there are."""
+    query = _listed_query(workspace_id, project_id)
+    total = dynamo.count(_table(), **query)
+    found = dynamo.query_page(_table(), spec.limit, _KEY_ATTRIBUTES, spec.start_key, spec.skip, **query)
+    return dynamo.Page([_strip_keys(i) for i in found.items], found.next_key), total
 
 
 def get_with_widgets(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -103,3 +104,56 @@ def put_new(table: str, record: dict[str, Any], key_attribute: str) -> bool:
 def is_condition_failure(error: Exception) -> bool:
     code = getattr(error, "response", {}).get("Error", {}).get("Code")
     return code in {"ConditionalCheckFailedException", "TransactionCanceledException"}
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_key: dict[str, Any] | None  # the raw key to resume after the last item, when more follow
+
+
+def query_page(
+    table: str,
+    limit: int,
+    key_names: tuple[str, ...],
+    start_key: dict[str, Any] | None = None,
+    skip: int = 0,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+    **query: Any,
+) -> Page:
+    """`limit` matching items of a Query after `skip` matching ones (from `start_key`), reading
+    one more to know whether another page follows. `keep` filters deserialised items in Python
+    (a rule no FilterExpression states); key_names are the table's and the index's key
+    attributes, which make the resume key."""
+    if start_key:
+        query["ExclusiveStartKey"] = start_key
+    skipped, found = 0, []  # skipped items are counted, not kept: memory stays one page
+    while len(found) <= limit:
+        wanted = skip - skipped + limit + 1 - len(found)
+        response = dynamodb().query(TableName=table, Limit=min(wanted, 1000), **query)
+        for raw in response.get("Items", []):
+            item = from_item(raw)
+            if keep is not None and not keep(item):
+                continue
+            if skipped < skip:
+                skipped += 1
+            else:
+                found.append((raw, item))
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            break
+        query["ExclusiveStartKey"] = last
+    page, more = found[:limit], len(found) > limit
+    next_key = {k: page[-1][0][k] for k in key_names if k in page[-1][0]} if more else None
+    return Page([item for _, item in page], next_key)
+
+
+def count(table: str, **query: Any) -> int:
+    """How many items a Query matches (Select=COUNT: no items sent back)."""
+    total = 0
+    while True:
+        response = dynamodb().query(TableName=table, Select="COUNT", **query)
+        total += response["Count"]
+        if "LastEvaluatedKey" not in response:
+            return total
+        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]

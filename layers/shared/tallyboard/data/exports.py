@@ -28,6 +28,7 @@ from botocore.exceptions import ClientError
 
 from tallyboard.data import dynamo
 from tallyboard.data.aws import client, dynamodb
+from tallyboard.models.common import PageSpec
 from tallyboard.settings import get_settings
 
 JOB_SK, LOCK_SK = "JOB", "LOCK"
@@ -112,31 +113,25 @@ def get_job(ws: str, job_id: str) -> dict[str, Any] | None:
     return _strip(item) if item else None
 
 
-def list_jobs(ws: str, project_id: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-    """A page of the project's jobs, newest first, and how many there are: a COUNT Query (no
-    items sent back) and a Query that stops after offset + limit jobs (history is 30 days of
-    exports, one at a time per project, so both stay small)."""
+def list_jobs(ws: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
+    """A page of the project's jobs, newest first, and how many there are (a COUNT Query: no
+    items sent back)."""
     query = {
         "IndexName": "gsi1",
         "KeyConditionExpression": "gsi1pk = :p",
         "ExpressionAttributeValues": {":p": {"S": f"EXP#{ws}#{project_id}"}},
     }
-    total, pending = 0, dict(query)
-    while True:
-        counted = dynamodb().query(TableName=_table(), Select="COUNT", **pending)
-        total += counted["Count"]
-        if "LastEvaluatedKey" not in counted:
-            break
-        pending["ExclusiveStartKey"] = counted["LastEvaluatedKey"]
-    page: list[dict[str, Any]] = []
-    if offset < total:
-        items = dynamo.query(_table(), ScanIndexForward=False, Limit=min(offset + limit, 1000), **query)
-        for index, item in enumerate(items):
-            if index >= offset + limit:
-                break
-            if index >= offset:
-                page.append(_strip(item))
-    return page, total
+    total = dynamo.count(_table(), **query)
+    page = dynamo.query_page(
+        _table(),
+        spec.limit,
+        ("pk", "sk", "gsi1pk", "gsi1sk"),
+        spec.start_key,
+        spec.skip,
+        ScanIndexForward=False,
+        **query,
+    )
+    return dynamo.Page([_strip(i) for i in page.items], page.next_key), total
 
 
 def update_job(

@@ -3,12 +3,14 @@ GSI byWorkspace (workspaceId, keyId) lists and finds a workspace's keys."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
+from tallyboard.models.common import PageSpec
 from tallyboard.settings import get_settings
 
 
@@ -25,14 +27,34 @@ def put(record: dict[str, Any]) -> None:
         raise RuntimeError("API key hash collision")  # 256 random bits: never expected
 
 
+def _workspace_query(workspace_id: str) -> dict[str, Any]:
+    return {
+        "IndexName": "byWorkspace",
+        "KeyConditionExpression": "workspaceId = :w",
+        "ExpressionAttributeValues": {":w": {"S": workspace_id}},
+    }
+
+
 def list_for_workspace(workspace_id: str) -> list[dict[str, Any]]:
-    return list(
-        dynamo.query(
-            _table(),
-            IndexName="byWorkspace",
-            KeyConditionExpression="workspaceId = :w",
-            ExpressionAttributeValues={":w": {"S": workspace_id}},
-        )
+    return list(dynamo.query(_table(), **_workspace_query(workspace_id)))
+
+
+def count_for_workspace(workspace_id: str) -> int:
+    return dynamo.count(_table(), **_workspace_query(workspace_id))
+
+
+def page(
+    workspace_id: str, spec: PageSpec, keep: Callable[[dict[str, Any]], bool] | None = None
+) -> dynamo.Page:
+    """A page of the workspace's keys in key id order; `keep` narrows it to a caller's reach."""
+    return dynamo.query_page(
+        _table(),
+        spec.limit,
+        ("keyHash", "workspaceId", "keyId"),
+        spec.start_key,
+        spec.skip,
+        keep,
+        **_workspace_query(workspace_id),
     )
 
 

@@ -9,8 +9,8 @@ from tallyboard.auth import Caller
 from tallyboard.data import audit
 from tallyboard.errors import Forbidden
 from tallyboard.ids import new_id, now_ms
+from tallyboard.logic import pages
 from tallyboard.models.audit import AuditLogEntry, AuditLogList, AuditLogQuery
-from tallyboard.models.common import Pagination
 
 RETENTION_SECONDS = 365 * 24 * 3600
 # Entries that record a read (who was handed a download URL), not a change.
@@ -62,12 +62,10 @@ def list_logs(caller: Caller, query: AuditLogQuery) -> AuditLogList:
     caller.require("editor", "project:read")
     project_id = access.project_for(caller, query.projectId)
     start, end = timeutil.date_range(query.startDate, query.endDate)
-    entries, total = audit.page(
-        caller.workspace_id, project_id, start, end, query.action, query.limit, query.offset
-    )
+    scope = f"audit-logs|{caller.workspace_id}|{project_id}|{start}|{end}|{query.action or ''}"
+    spec = pages.page_spec(query.limit, query.offset, query.cursor, scope)
+    page, total = audit.page(caller.workspace_id, project_id, start, end, query.action, spec)
     return AuditLogList(
-        data=[AuditLogEntry(**{k: entry.get(k) for k in AuditLogEntry.model_fields}) for entry in entries],
-        pagination=Pagination(
-            total=total, limit=query.limit, offset=query.offset, hasMore=query.offset + len(entries) < total
-        ),
+        data=[AuditLogEntry(**{k: entry.get(k) for k in AuditLogEntry.model_fields}) for entry in page.items],
+        pagination=pages.pagination(spec, total, page),
     )

@@ -11,7 +11,8 @@ from tallyboard.auth import Caller
 from tallyboard.data import connections, secrets
 from tallyboard.errors import Conflict
 from tallyboard.ids import new_id, now_ms
-from tallyboard.logic import audit
+from tallyboard.logic import audit, pages
+from tallyboard.models.common import ProjectPageQuery
 from tallyboard.models.connections import (
     Connection,
     ConnectionList,
@@ -81,11 +82,15 @@ def public_connection(record: dict[str, Any]) -> Connection:
     )
 
 
-def list_connections(caller: Caller, project_id: str | None) -> ConnectionList:
+def list_connections(caller: Caller, query: ProjectPageQuery) -> ConnectionList:
     caller.require("viewer", "metrics:read")
-    project = access.project_for(caller, project_id)
+    project = access.project_for(caller, query.projectId)
+    spec = pages.page_spec(
+        query.limit, query.offset, query.cursor, f"connections|{caller.workspace_id}|{project}"
+    )
+    page, total = connections.page(caller.workspace_id, project, spec)
     return ConnectionList(
-        data=[public_connection(r) for r in connections.list_for_project(caller.workspace_id, project)]
+        data=[public_connection(r) for r in page.items], pagination=pages.pagination(spec, total, page)
     )
 
 

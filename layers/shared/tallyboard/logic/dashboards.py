@@ -11,7 +11,8 @@ from tallyboard.auth import Caller
 from tallyboard.data import dashboards
 from tallyboard.errors import Conflict, NotFound
 from tallyboard.ids import new_id, now_ms
-from tallyboard.logic import audit
+from tallyboard.logic import audit, pages
+from tallyboard.models.common import ProjectPageQuery
 from tallyboard.models.dashboards import (
     CreateDashboardRequest,
     Dashboard,
@@ -54,11 +55,15 @@ def public_widget(record: dict[str, Any]) -> Widget:
     return Widget.model_validate({k: v for k, v in record.items() if k in Widget.model_fields})
 
 
-def list_dashboards(caller: Caller, project_id: str | None) -> DashboardList:
+def list_dashboards(caller: Caller, query: ProjectPageQuery) -> DashboardList:
     caller.require("viewer", "dashboard:read")
-    project = access.project_for(caller, project_id)
+    project = access.project_for(caller, query.projectId)
+    spec = pages.page_spec(
+        query.limit, query.offset, query.cursor, f"dashboards|{caller.workspace_id}|{project}"
+    )
+    page, total = dashboards.page(caller.workspace_id, project, spec)
     return DashboardList(
-        data=[public_dashboard(r) for r in dashboards.list_for_project(caller.workspace_id, project)]
+        data=[public_dashboard(r) for r in page.items], pagination=pages.pagination(spec, total, page)
     )
 
 

@@ -14,8 +14,7 @@ from tallyboard.auth import Caller
 from tallyboard.data import export_files, exports
 from tallyboard.errors import BadRequest, Conflict, Forbidden, NotFound
 from tallyboard.ids import new_id, now_ms
-from tallyboard.logic import audit
-from tallyboard.models.common import Pagination
+from tallyboard.logic import audit, pages
 from tallyboard.models.exports import (
     CreateExportRequest,
     CustomDateRange,
@@ -163,13 +162,13 @@ def download_filename(job: dict[str, Any]) -> str:
 def list_jobs(caller: Caller, query: ExportListQuery) -> ExportList:
     require_export_access(caller)
     project_id = access.project_for(caller, query.projectId)
-    page, total = exports.list_jobs(caller.workspace_id, project_id, query.limit, query.offset)
+    spec = pages.page_spec(
+        query.limit, query.offset, query.cursor, f"exports|{caller.workspace_id}|{project_id}"
+    )
+    page, total = exports.list_jobs(caller.workspace_id, project_id, spec)
     now = now_ms()
     return ExportList(
-        data=[public_job(job, now=now) for job in page],
-        pagination=Pagination(
-            total=total, limit=query.limit, offset=query.offset, hasMore=query.offset + len(page) < total
-        ),
+        data=[public_job(job, now=now) for job in page.items], pagination=pages.pagination(spec, total, page)
     )
 
 

@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from tallyboard.models.common import Limit, Pagination, ResourceId
+from tallyboard.models.common import Cursor, Limit, Offset, Pagination, ResourceId
 
 MAX_LIMIT = 500
-MAX_OFFSET = 10_000
 
 
 class AuditLogQuery(BaseModel):
@@ -20,7 +19,8 @@ class AuditLogQuery(BaseModel):
     startDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
     endDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
     limit: Annotated[Limit, Field(le=MAX_LIMIT)] = Field(100, description=f"1-{MAX_LIMIT}")
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = Field(0, description=f"0-{MAX_OFFSET}")
+    offset: Offset = 0
+    cursor: Cursor | None = None
 
 
 class AuditLogEntry(BaseModel):

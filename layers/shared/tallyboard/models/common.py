@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # Ids are opaque; this only bounds them so junk never reaches a key condition.
 ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -28,6 +29,9 @@ class Pagination(BaseModel):
     limit: int
     offset: int
     hasMore: bool
+    nextCursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page (null on the last page); opaque and sealed"
+    )
 
 
 # DynamoDB holds numbers of magnitude 1e-130 to 9.99e125 (38 significant digits); anything else
@@ -56,4 +60,55 @@ def json_int(ge: int, le: int) -> Any:
 
 
 Limit = Annotated[int, Field(ge=1)]
-Offset = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """Which page of a list a request asks for (logic/pages.py makes it; data modules read it)."""
+
+    limit: int
+    offset: int  # the position of the page's first item
+    start_key: dict[str, Any] | None  # resume after this key (from a cursor); else skip `offset`
+    scope: str  # the list, tenant, project and filters a cursor is sealed to
+
+    @property
+    def skip(self) -> int:
+        return 0 if self.start_key else self.offset
+
+
+# Deep pages cost the items they skip; a cursor costs one page at any depth (API.md §1).
+MAX_OFFSET = 10_000
+MAX_PAGE_LIMIT = 100
+
+
+def _offset_within_cap(value: int) -> int:
+    if value > MAX_OFFSET:
+        raise ValueError(f"offset above {MAX_OFFSET}: page on with `cursor` (the previous page's nextCursor)")
+    return value
+
+
+Offset = Annotated[
+    int,
+    Field(ge=0, json_schema_extra={"maximum": MAX_OFFSET}, description=f"0-{MAX_OFFSET}; deeper: `cursor`"),
+    AfterValidator(_offset_within_cap),
+]
+# base64url payload "." base64url MAC (logic/pages.py)
+Cursor = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=2048, pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"),
+    Field(description="The previous page's pagination.nextCursor"),
+]
+
+
+class PageQuery(BaseModel):
+    """limit/offset/cursor of a list whose documents give no paging of their own."""
+
+    limit: Annotated[Limit, Field(le=MAX_PAGE_LIMIT)] = Field(
+        MAX_PAGE_LIMIT, description=f"1-{MAX_PAGE_LIMIT}"
+    )
+    offset: Offset = 0
+    cursor: Cursor | None = None
+
+
+class ProjectPageQuery(PageQuery):
+    projectId: ResourceId | None = Field(None, description="Optional for a key bound to exactly one project")

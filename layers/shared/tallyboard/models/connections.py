@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from tallyboard.models.common import RequestModel, ResourceId
+from tallyboard.models.common import Pagination, RequestModel, ResourceId
 from tallyboard.models.widgets import bounded_json_object
 
 AuthType = Literal["oauth2", "api_key", "basic", "bearer_token", "none"]
@@ -81,3 +81,4 @@ class ConnectionResponse(BaseModel):
 
 class ConnectionList(BaseModel):
     data: list[Connection]
+    pagination: Pagination

@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from tallyboard.models.common import RequestModel, ResourceId
+from tallyboard.models.common import Pagination, RequestModel, ResourceId
 from tallyboard.models.widgets import StrictBool, Widget
 
 DashboardType = Literal["custom", "category"]
@@ -91,3 +91,4 @@ class DashboardDetailResponse(BaseModel):
 
 class DashboardList(BaseModel):
     data: list[Dashboard]
+    pagination: Pagination

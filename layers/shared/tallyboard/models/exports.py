@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from tallyboard.models.common import Limit, Offset, Pagination, RequestModel, ResourceId, json_int
+from tallyboard.models.common import Cursor, Limit, Offset, Pagination, RequestModel, ResourceId, json_int
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
 ExportFormat = Literal["json", "csv"]
@@ -108,6 +108,7 @@ class ExportListQuery(BaseModel):
     projectId: ResourceId | None = None
     limit: Annotated[Limit, Field(le=MAX_HISTORY_LIMIT)] = 20
     offset: Offset = 0
+    cursor: Cursor | None = None
 
 
 class ProjectQuery(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from tallyboard.auth import ROLES, SCOPES
-from tallyboard.models.common import RequestModel, ResourceId
+from tallyboard.models.common import Pagination, RequestModel, ResourceId
 
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Scope = Literal[SCOPES]  # type: ignore[valid-type]
@@ -43,3 +43,4 @@ class CreatedApiKeyResponse(BaseModel):
 
 class ApiKeyList(BaseModel):
     data: list[ApiKey]
+    pagination: Pagination
