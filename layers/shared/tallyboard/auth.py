@@ -80,6 +80,15 @@ class Caller:
         if scope and self.scopes and scope not in self.scopes:
             raise Forbidden(f"This key is missing the {scope} scope", details={"scope": scope})
 
+    def require_workspace_key(self) -> None:
+        """Workspace-level resources (clients, leads, holidays, team management) need a
+        workspace-wide key: a project-restricted key gets 403 there (API.md, Agency workspace)."""
+        if self.project_ids:
+            raise Forbidden(
+                "This resource needs a workspace-wide key; this key is restricted to projects",
+                details={"projectIds": "a workspace-wide key (no projectIds) is required"},
+            )
+
     def is_bound_to(self, project_id: str) -> bool:
         return not self.project_ids or project_id in self.project_ids
 

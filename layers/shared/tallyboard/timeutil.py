@@ -62,6 +62,11 @@ def to_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def to_iso(ms: int) -> str:
+    """Epoch ms as ISO 8601 UTC with milliseconds: 2026-01-31T09:30:00.000Z (agency resources)."""
+    return to_datetime(ms).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
 def bucket_start(ms: int, interval: str) -> int:
     """The start (epoch ms) of the UTC bucket holding `ms`."""
     if interval == "month":

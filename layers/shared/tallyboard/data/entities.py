@@ -55,6 +55,14 @@ def put_user(workspace_id: str, user: dict[str, Any]) -> None:
     put(workspace_pk(workspace_id), f"USER#{user['id']}", user)
 
 
+def get_users(workspace_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The workspace's users among `user_ids`, by id (BatchGetItem; unknown ids are absent)."""
+    pk = workspace_pk(workspace_id)
+    keys = [dynamo.key(pk=pk, sk=f"USER#{u}") for u in dict.fromkeys(user_ids)]
+    users = dynamo.batch_get(_table(), keys) if keys else []
+    return {user["id"]: {k: v for k, v in user.items() if k not in ("pk", "sk")} for user in users}
+
+
 def existing_project_ids(workspace_id: str, project_ids: list[str]) -> set[str]:
     pk = workspace_pk(workspace_id)
     keys = [dynamo.key(pk=pk, sk=f"PROJECT#{p}") for p in dict.fromkeys(project_ids)]

@@ -6,8 +6,7 @@ from typing import Any
 
 from tallyboard.data import entities
 from tallyboard.ids import new_id, now_ms
-from tallyboard.logic import keys
-from tallyboard.logic.dashboards import slugify
+from tallyboard.logic import keys, projects
 from tallyboard.plans import PLANS
 
 
@@ -55,16 +54,14 @@ def add_project(
     """Another project in a workspace (the bootstrap's first one, the demo's, tests')."""
     project_id = project_id or new_id("proj")
     created_at = created_at or now_ms()
-    entities.put_project(
-        workspace_id,
-        {
-            "id": project_id,
-            "workspaceId": workspace_id,
-            "name": name,
-            "slug": slugify(name),
-            "status": "active",
-            "createdAt": created_at,
-            "updatedAt": created_at,
-        },
-    )
+    record = {
+        "id": project_id,
+        "workspaceId": workspace_id,
+        "name": name,
+        "slug": projects.project_slug(name),
+        "status": "active",
+        "createdAt": created_at,
+        "updatedAt": created_at,
+    }
+    projects.store_new(workspace_id, record)  # the slug claimed as for any project (logic/projects.py)
     return project_id

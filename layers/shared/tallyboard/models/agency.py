@@ -1,0 +1,82 @@
+"""Field types the agency resources share (API.md "Agency workspace": snake_case fields, ISO 8601
+dates): calendar dates, money, contact details, and case-insensitive choices from a documented
+list that are stored in the documented spelling."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from tallyboard.models.common import check_number
+
+MAX_MONEY = 1e12  # far beyond any budget or deal; keeps every value storable exactly
+
+
+def _real_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a real calendar date, YYYY-MM-DD") from None
+    return value
+
+
+# A calendar date, YYYY-MM-DD (the documents' `start_date`, `end_date`, `from`, `to`).
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    AfterValidator(_real_date),
+    Field(json_schema_extra={"format": "date"}, examples=["2025-01-31"]),
+]
+
+
+def _money(value: Any) -> Any:
+    check_number(value, MAX_MONEY, 0.01)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+# An amount: 0, or 0.01 to 1e12 (a JSON number; never a string or a boolean).
+Money = Annotated[
+    int | float,
+    BeforeValidator(_money),
+    Field(json_schema_extra={"minimum": 0, "maximum": MAX_MONEY}),
+]
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+ShortText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9+()./ x-]*$")]
+Website = Annotated[str, StringConstraints(max_length=500, pattern=r"^(https?://)?[^\s]+$")]
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def choice(allowed: Sequence[str], what: str) -> Any:
+    """A string from `allowed`, accepted in any case (and spacing), stored in its documented
+    spelling; anything else is a 400 that lists the allowed values."""
+    by_folded = {_folded(value): value for value in allowed}
+
+    def canonical(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValueError(f"must be a string, one of: {', '.join(allowed)}")
+        found = by_folded.get(_folded(value))
+        if found is None:
+            raise ValueError(f"unknown {what} {value[:50]!r}; one of: {', '.join(allowed)} (any case)")
+        return found
+
+    return Annotated[
+        str,
+        BeforeValidator(canonical),
+        Field(
+            json_schema_extra={"enum": list(allowed)},
+            description=f"One of the documented values, in any case: {', '.join(allowed)}",
+        ),
+    ]
