@@ -53,7 +53,11 @@ def _page(tenant: Tenant, path: str, query: dict[str, str], **extra: Any) -> dic
 
 
 def _ids(body: dict[str, Any]) -> list[str]:
-    return [json.dumps(item, sort_keys=True) for item in body["data"]]
+    """Each item's identity (its state may move on between reads: an export's progress)."""
+    return [
+        item.get("id") or next(v for k, v in item.items() if k.endswith("Id") and k != "projectId")
+        for item in body["data"]
+    ]
 
 
 def _forged(cursor: str | None) -> list[str]:
