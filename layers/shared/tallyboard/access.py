@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tallyboard.auth import Caller
 from tallyboard.data import entities
-from tallyboard.errors import BadRequest, project_forbidden
+from tallyboard.errors import BadRequest, Forbidden, NotFound, project_forbidden
 
 # Projects are never hard-deleted, so a project seen once stays valid for the container's life.
 _known_projects: set[tuple[str, str]] = set()
@@ -24,3 +24,12 @@ def project_for(caller: Caller, project_id: str | None) -> str:
             raise project_forbidden()
         _known_projects.add(known)
     return project_id
+
+
+def project_in_path(caller: Caller, project_id: str) -> str:
+    """A project named in the path (/projects/{projectId}/…): one the key cannot see answers 404,
+    exactly like one that exists nowhere (foreign, missing and unbound alike)."""
+    try:
+        return project_for(caller, project_id)
+    except Forbidden:
+        raise NotFound("Project not found") from None

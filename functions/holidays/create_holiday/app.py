@@ -1,0 +1,21 @@
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from tallyboard.http import api_handler, current_caller, install_api_defaults
+from tallyboard.logic import holidays
+from tallyboard.models.holidays import CreateHolidayRequest, HolidayResponse
+
+app = APIGatewayRestResolver(enable_validation=True)
+install_api_defaults(app)
+
+
+@app.post(
+    "/holidays",
+    status_code=201,
+    summary="Request days off for the key's user; `days` counts working days (Monday to Friday)",
+    tags=["holidays"],
+)
+def create_holiday(request: CreateHolidayRequest) -> HolidayResponse:
+    return holidays.create(current_caller(app), request)
+
+
+lambda_handler = api_handler(app)

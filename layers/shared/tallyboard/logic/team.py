@@ -1,0 +1,144 @@
+"""The team: every key reads it (ids resolve to names); owners with a workspace-wide key add,
+change and remove members. A removed member's keys are revoked, so they answer 401 from then on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tallyboard.auth import Caller
+from tallyboard.data import keys, team
+from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.ids import new_id, now_ms
+from tallyboard.logic import audit, pages
+from tallyboard.models.common import PageQuery
+from tallyboard.models.team import (
+    DEFAULT_ALLOWANCE_DAYS,
+    CreateMemberRequest,
+    Member,
+    MemberList,
+    MemberResponse,
+    UpdateMemberRequest,
+)
+from tallyboard.timeutil import to_iso
+
+# API field → stored attribute (user items predate the agency API and are camelCase).
+_STORED = {
+    "name": "name",
+    "email": "email",
+    "role": "role",
+    "title": "title",
+    "holiday_allowance_days": "holidayAllowanceDays",
+}
+_NULLABLE = {"title"}
+
+
+def member_not_found() -> NotFound:
+    return NotFound("Team member not found")
+
+
+def allowance(user: dict[str, Any]) -> int:
+    return int(user.get("holidayAllowanceDays", DEFAULT_ALLOWANCE_DAYS))
+
+
+def public_member(user: dict[str, Any]) -> Member:
+    return Member(
+        id=user["id"],
+        name=user["name"],
+        email=user.get("email", ""),
+        role=user.get("role", "editor"),
+        title=user.get("title"),
+        holiday_allowance_days=allowance(user),
+        created_at=to_iso(user["createdAt"]),
+    )
+
+
+def _require_manager(caller: Caller) -> None:
+    caller.require("owner", "workspace:write")
+    caller.require_workspace_key()
+
+
+def list_team(caller: Caller, query: PageQuery) -> MemberList:
+    """Every current member, for any key of the workspace (project-restricted ones too: this is
+    how the ids in tasks and time entries resolve to names)."""
+    caller.require("viewer")
+    spec = pages.page_spec(query.limit, query.offset, query.cursor, f"team|{caller.workspace_id}")
+    page = team.page(caller.workspace_id, spec)
+    return MemberList(
+        data=[public_member(user) for user in page.items],
+        pagination=pages.pagination(spec, team.count(caller.workspace_id), page),
+    )
+
+
+def create(caller: Caller, request: CreateMemberRequest) -> MemberResponse:
+    _require_manager(caller)
+    created_at = now_ms()
+    record = {
+        "id": new_id("user"),
+        "name": request.name,
+        "email": request.email,
+        "role": request.role,
+        "title": request.title,
+        "holidayAllowanceDays": request.holiday_allowance_days,
+        "createdAt": created_at,
+        "updatedAt": created_at,
+    }
+    team.put(caller.workspace_id, record)
+    audit.record(caller, "team_member.create", "team_member", record["id"], metadata={"role": request.role})
+    return MemberResponse(data=public_member(record))
+
+
+def _changes(request: UpdateMemberRequest) -> dict[str, Any]:
+    sent = request.model_dump(exclude_unset=True)
+    nulls = sorted(name for name, value in sent.items() if value is None and name not in _NULLABLE)
+    if nulls:
+        raise BadRequest(
+            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
+        )
+    if not sent:
+        raise BadRequest(
+            "Invalid parameter: body: at least one field to update is required",
+            details={"body": f"one of {', '.join(_STORED)} is required"},
+        )
+    return {_STORED[name]: value for name, value in sent.items()}
+
+
+def update(caller: Caller, user_id: str, request: UpdateMemberRequest) -> MemberResponse:
+    _require_manager(caller)
+    changes = _changes(request)
+    updated = team.update(caller.workspace_id, user_id, {**changes, "updatedAt": now_ms()})
+    if updated is None:
+        raise member_not_found()
+    audit.record(
+        caller,
+        "team_member.update",
+        "team_member",
+        user_id,
+        metadata={"fields": sorted(request.model_fields_set)},
+    )
+    return MemberResponse(data=public_member(updated))
+
+
+def _revoke_keys_of(workspace_id: str, user_id: str) -> int:
+    """Revoke every live key of the member; how many were revoked."""
+    revoked = 0
+    for record in keys.list_for_workspace(workspace_id):
+        if record["userId"] == user_id and not record.get("revokedAt"):
+            revoked += keys.mark_revoked(record["keyHash"], workspace_id, now_ms())
+    return revoked
+
+
+def remove(caller: Caller, user_id: str) -> None:
+    """Take a member off the team and revoke their keys. The keys go first and are swept again
+    once the member is marked removed: a key is made only with a live key of the same user, so
+    none can outlive the second sweep."""
+    _require_manager(caller)
+    member = team.get(caller.workspace_id, user_id)
+    if member is None or member.get("removedAt"):
+        raise member_not_found()
+    if user_id == caller.user_id:
+        raise Conflict("You cannot remove yourself from the team", details={"userId": "the key's own user"})
+    revoked = _revoke_keys_of(caller.workspace_id, user_id)
+    if team.mark_removed(caller.workspace_id, user_id, now_ms()) is None:
+        raise member_not_found()  # removed by a concurrent request
+    revoked += _revoke_keys_of(caller.workspace_id, user_id)
+    audit.record(caller, "team_member.remove", "team_member", user_id, metadata={"revokedKeys": revoked})

@@ -1,0 +1,44 @@
+"""Meeting note shapes (API.md "Agency workspace", seed 003 "Meeting Notes")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from tallyboard.models.agency import IsoDate
+from tallyboard.models.common import Pagination, RequestModel
+
+NoteText = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+
+
+class CreateNoteRequest(RequestModel):
+    notes: NoteText = Field(description="The meeting notes (required)")
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)] | None = (
+        None
+    )
+    meeting_date: IsoDate | None = Field(None, description="YYYY-MM-DD")
+    attendees: Annotated[list[Line], Field(max_length=50)] = Field(default_factory=list)
+    action_items: Annotated[list[Line], Field(max_length=100)] = Field(default_factory=list)
+
+
+class Note(BaseModel):
+    id: str
+    project_id: str
+    title: str | None = None
+    notes: str
+    meeting_date: str | None = None
+    attendees: list[str]
+    action_items: list[str]
+    created_by: str = Field(description="The user id of the key that wrote it")
+    created_at: str = Field(description="ISO 8601 UTC")
+
+
+class NoteResponse(BaseModel):
+    data: Note
+
+
+class NoteList(BaseModel):
+    data: list[Note] = Field(description="Newest first")
+    pagination: Pagination
