@@ -1,13 +1,17 @@
 """Platform costs: cold start of a handler container, and DynamoDB calls and items per request for
 every route that has a sample event.
 
-(a) Cold start, in fresh subprocesses (median of several runs, interleaved so machine noise hits
-    every variant alike): import one real handler module + create its first DynamoDB client, with
-    the layer's packages laid out as Lambda's /opt/python holds them (read-only, bytecode as
-    layers/shared/Makefile ships it), against a bare one-route Powertools resolver measured the
-    same way; the same handler with a layer that ships no bytecode, and from the dev venv; the
-    OpenAPI function's import + first spec merge; the peak RSS of a handler process that has
-    served one request.
+(a) Cold start, in fresh subprocesses: import one real handler module + create its first DynamoDB
+    client, with the layer's packages laid out as Lambda's /opt/python holds them (read-only,
+    bytecode as layers/shared/Makefile ships it), against a bare one-route Powertools resolver
+    measured the same way, as the median ratio of 7 interleaved pairs (each pair runs back to
+    back, the order alternating, so machine noise hits both alike); wall time is the figure, CPU
+    time (less sensitive to other processes on a shared machine) is printed beside it. Also: the
+    same handler with a layer that ships no bytecode, and from the dev venv; the OpenAPI
+    function's import + first spec merge; the first invoke and the peak RSS of a handler process
+    that has served one request.
+(c) Memory size: the same init and the first and warm invokes of list_api_keys, and the OpenAPI
+    function's init + first merge, with the CPU share of 256/512/1024/1769 MB (bench/cpu_share.py).
 (b) Per route, from events/*.json with the sample ids swapped for real ones: the authorizer's
     DynamoDB share (API Gateway caches it for AuthorizerCacheTtl) apart from the handler's (which
     includes the one rate-limit UpdateItem). Each function runs once with an empty project cache
@@ -34,8 +38,10 @@ from tallyboard_local import samples
 from tallyboard_local.samples import EVENTS_DIR, SAMPLE_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
-COLD_RUNS = 5
+COLD_PAIRS = 7
 VARIANT_RUNS = 3
+SHARE_MEMORY_SIZES = (256, 512, 1024, 1769)
+SHARE_RUNS = 3
 COMPILE_LAYER = [sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
 
 # Sample ids that stand for the caller's own workspace (tallyboard_local/samples.py).
@@ -46,7 +52,7 @@ ID_VALUE = re.compile(r"^([a-z]+)_[0-9a-f]{8,}$")
 # Runs in a fresh interpreter: the clock starts before the handler module is imported.
 WORKER = r"""
 import json, resource, sys, time
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 spec = json.loads(sys.argv[1])
 sys.path[:0] = spec["sys_path"]
 import importlib.util
@@ -63,7 +69,7 @@ else:
     boto3.client("dynamodb")
 ready = time.perf_counter()
 out = {"import_ms": (imported - started) * 1000, "client_ms": (ready - imported) * 1000,
-       "cold_ms": (ready - started) * 1000}
+       "cold_ms": (ready - started) * 1000, "cold_cpu_ms": (time.process_time() - cpu_started) * 1000}
 if spec.get("merge_openapi"):
     from pathlib import Path
     from tallyboard.logic import docs
@@ -82,6 +88,15 @@ if spec.get("event"):
     result = module.lambda_handler(json.loads(spec["event"]), Context())
     out["invoke_ms"] = (time.perf_counter() - before) * 1000
     out["status"] = result.get("statusCode")
+    warm = []
+    for _ in range(spec.get("warm_invokes", 0)):
+        before = time.perf_counter()
+        module.lambda_handler(json.loads(spec["event"]), Context())
+        warm.append((time.perf_counter() - before) * 1000)
+    if warm:
+        out["warm_invoke_ms"] = sorted(warm)[len(warm) // 2]
+out["total_cpu_ms"] = (time.process_time() - cpu_started) * 1000
+out["total_ms"] = (time.perf_counter() - started) * 1000
 # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so it would report the parent's size.
 with open("/proc/self/status") as status:
     peak_kb = next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), None)
@@ -110,15 +125,17 @@ def lambda_handler(event, context):
 # ---------------------------------------------------------------------------- (a) cold start
 
 
-def _run_worker(worker: Path, spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, str(worker), json.dumps(spec)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def _run_worker(
+    worker: Path, spec: dict[str, Any], env: dict[str, str], memory_mb: int | None = None
+) -> dict[str, Any]:
+    """One fresh interpreter; with memory_mb, throttled to that memory size's CPU share."""
+    from bench import cpu_share
+
+    args = [sys.executable, str(worker), json.dumps(spec)]
+    if memory_mb is None:
+        completed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, check=False)
+    else:
+        completed = cpu_share.run(args, memory_mb, env, timeout=300)
     if completed.returncode != 0:
         raise RuntimeError(f"cold-start worker failed: {completed.stderr[-2000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -196,32 +213,55 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         source_layer = _layer_copy(directory, with_bytecode=False)
         pyc_layer = _layer_copy(directory, with_bytecode=True)
         no_write = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
-        variants = {  # name: (spec, environment, runs)
-            "bare": (bare_spec, env, COLD_RUNS),
-            "layer_pyc": ({**real_spec, "sys_path": [str(pyc_layer)]}, no_write, COLD_RUNS),
-            "layer_source": ({**real_spec, "sys_path": [str(source_layer)]}, no_write, VARIANT_RUNS),
-            "venv": (real_spec, env, VARIANT_RUNS),
-        }
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
-        _run_worker(worker, bare_spec, env)  # the first run of all only warms the disk cache
-        for round_number in range(COLD_RUNS):  # interleaved: other processes' load hits all alike
-            for name, (spec, variant_env, count) in variants.items():
-                if round_number < count:
-                    runs[name].append(_run_worker(worker, spec, variant_env))
-        for sample in runs["layer_source"] + runs["layer_pyc"]:
+        layer_spec = {**real_spec, "sys_path": [str(pyc_layer)]}
+        source_spec = {**real_spec, "sys_path": [str(source_layer)]}
+        # The first runs only warm the disk cache.
+        _run_worker(worker, bare_spec, env)
+        _run_worker(worker, layer_spec, no_write)
+        pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (real, bare)
+        variants: dict[str, list[dict[str, Any]]] = {"layer_source": [], "venv": []}
+        for round_number in range(COLD_PAIRS):
+            # A pair runs back to back, which goes first alternating: a change in the machine's
+            # load between runs hits both sides alike.
+            if round_number % 2:
+                bare_run = _run_worker(worker, bare_spec, env)
+                real_run = _run_worker(worker, layer_spec, no_write)
+            else:
+                real_run = _run_worker(worker, layer_spec, no_write)
+                bare_run = _run_worker(worker, bare_spec, env)
+            pairs.append((real_run, bare_run))
+            if round_number < VARIANT_RUNS:
+                variants["layer_source"].append(_run_worker(worker, source_spec, no_write))
+                variants["venv"].append(_run_worker(worker, real_spec, env))
+        for sample in variants["layer_source"] + [real for real, _ in pairs]:
             if not str(sample["tallyboard_from"]).startswith(tmp):
                 raise RuntimeError(f"layer copy not used: tallyboard came from {sample['tallyboard_from']}")
 
-        real_ms, bare_ms = _median(runs["layer_pyc"], "cold_ms"), _median(runs["bare"], "cold_ms")
-        results.record("platform.cold_start.list_api_keys.import_plus_client_ms", real_ms, "ms")
+        reals, bares = [real for real, _ in pairs], [bare for _, bare in pairs]
+        ratios = [real["cold_ms"] / bare["cold_ms"] for real, bare in pairs]
+        cpu_ratios = [real["cold_cpu_ms"] / bare["cold_cpu_ms"] for real, bare in pairs]
         results.record(
-            "platform.cold_start.list_api_keys.import_ms", _median(runs["layer_pyc"], "import_ms"), "ms"
+            "platform.cold_start.list_api_keys.import_plus_client_ms", _median(reals, "cold_ms"), "ms"
         )
-        results.record("platform.cold_start.bare_powertools.import_plus_client_ms", bare_ms, "ms")
-        results.record("platform.cold_start.ratio_real_to_bare", round(real_ms / bare_ms, 2), "x")
-        source_ms = _median(runs["layer_source"], "cold_ms")
+        results.record("platform.cold_start.list_api_keys.import_ms", _median(reals, "import_ms"), "ms")
+        results.record(
+            "platform.cold_start.bare_powertools.import_plus_client_ms", _median(bares, "cold_ms"), "ms"
+        )
+        results.record(
+            "platform.cold_start.ratio_real_to_bare",
+            round(statistics.median(ratios), 2),
+            f"x (median of {COLD_PAIRS} interleaved pairs: {', '.join(f'{r:.2f}' for r in sorted(ratios))})",
+        )
+        results.record(
+            "platform.cold_start.cpu_ratio_real_to_bare",
+            round(statistics.median(cpu_ratios), 2),
+            f"x (CPU time: {', '.join(f'{r:.2f}' for r in sorted(cpu_ratios))})",
+        )
+        source_ms = _median(variants["layer_source"], "cold_ms")
         results.record("platform.cold_start.list_api_keys.layer_without_bytecode_ms", source_ms, "ms")
-        results.record("platform.cold_start.list_api_keys.venv_ms", _median(runs["venv"], "cold_ms"), "ms")
+        results.record(
+            "platform.cold_start.list_api_keys.venv_ms", _median(variants["venv"], "cold_ms"), "ms"
+        )
 
         openapi_spec = {
             "handler": str(ROOT / "functions/docs/get_openapi/app.py"),
@@ -234,15 +274,52 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         results.record("platform.cold_start.get_openapi.first_merge_ms", _median(openapi, "merge_ms"), "ms")
         results.record("platform.cold_start.get_openapi.max_rss_mb", _median(openapi, "max_rss_mb"), "MB")
 
-        served = _run_worker(worker, {**real_spec, "event": json.dumps(list_keys_event)}, env)
+        served_spec = {**layer_spec, "event": json.dumps(list_keys_event), "warm_invokes": 5}
+        served = _run_worker(worker, served_spec, no_write)
         if served["status"] != 200:
             raise RuntimeError(f"list_api_keys answered {served['status']} in the cold-start worker")
         results.record(
             "platform.cold_start.list_api_keys.first_invoke_ms", round(served["invoke_ms"], 1), "ms"
         )
         results.record("platform.cold_start.list_api_keys.max_rss_mb", round(served["max_rss_mb"], 1), "MB")
-        results.record(
-            "platform.cold_start.bare_powertools.max_rss_mb", _median(runs["bare"], "max_rss_mb"), "MB"
+        results.record("platform.cold_start.bare_powertools.max_rss_mb", _median(bares, "max_rss_mb"), "MB")
+
+        cpu_shares(results, worker, served_spec, {**openapi_spec, "sys_path": [str(pyc_layer)]}, no_write)
+
+
+def cpu_shares(
+    results: Any, worker: Path, served_spec: dict[str, Any], openapi_spec: dict[str, Any], env: dict[str, str]
+) -> None:
+    """Init (import + first client) and invoke times with the CPU of each memory size (bench/cpu_share.py):
+    an API function serving list_api_keys (first and warm invokes), and the OpenAPI function's
+    import + first merge, the heaviest init of the template. The median of SHARE_RUNS runs each."""
+    from bench import cpu_share
+
+    print(
+        f"  CPU share of a memory size (1,769 MB = 1 vCPU), median of {SHARE_RUNS} runs:\n"
+        f"  {'memory':>7} {'share':>6} {'got':>5} {'init ms':>8} {'1st invoke':>10} {'warm invoke':>11}"
+        f" {'openapi init+merge ms':>22}"
+    )
+    for memory_mb in SHARE_MEMORY_SIZES:
+        runs, openapi = [], []
+        for _ in range(SHARE_RUNS):
+            runs.append(_run_worker(worker, served_spec, env, memory_mb))
+            openapi.append(_run_worker(worker, openapi_spec, env, memory_mb))
+        got = statistics.median(r["total_cpu_ms"] / r["total_ms"] for r in runs)
+        figures = {
+            "share": round(cpu_share.share_of(memory_mb), 3),
+            "share_got": round(got, 3),
+            "init_ms": _median(runs, "cold_ms"),
+            "first_invoke_ms": _median(runs, "invoke_ms"),
+            "warm_invoke_ms": _median(runs, "warm_invoke_ms"),
+            "openapi_init_and_merge_ms": _median(openapi, "cold_ms"),
+        }
+        results.record(f"platform.memory_size.{memory_mb}mb", figures, echo=False)
+        print(
+            f"  {memory_mb:>5}MB {figures['share']:>6.3f} {got:>5.2f} {figures['init_ms']:>8.0f}"
+            f" {figures['first_invoke_ms']:>10.0f} {figures['warm_invoke_ms']:>11.1f}"
+            f" {figures['openapi_init_and_merge_ms']:>22.0f}",
+            flush=True,
         )
 
 
