@@ -52,8 +52,11 @@ lint: $(VENV)/.installed $(TOOLS)/.installed
 	$(VENV)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
 
+# The built template is the one deployed: scripts/deployable_template.py adds what the route
+# table implies (every path's catch-all method answering 405), derived, never written by hand.
 build: $(VENV)/.installed
 	$(VENV)/bin/sam build --template-file template.yaml
+	$(PY) scripts/deployable_template.py .aws-sam/build/template.yaml
 
 # The built layer's compiled wheels must match the template's Architectures.
 check-arch: build

@@ -30,14 +30,24 @@ class GatewayReply(Exception):
 class Gateway:
     def __init__(self, functions: Functions):
         self.functions = functions
+        # The template as deployed: every path also has an ANY method (the 405 answer).
+        template = tpl.deployable()
+        self.resources: dict[str, dict[str, tpl.Route]] = {}
+        for route in tpl.routes(template):
+            self.resources.setdefault(route.path, {})[route.method] = route
         # Like API Gateway, a literal path segment wins over a {parameter} (/exports/schedule).
-        self.routes = sorted(tpl.routes(), key=lambda route: route.path.count("{"))
-        self.responses = tpl.gateway_responses()
-        self.authorizer = tpl.authorizer_function()
+        self.paths = sorted(self.resources, key=lambda path: path.count("{"))
+        self.responses = tpl.gateway_responses(template)
+        self.authorizer = tpl.authorizer_function(template)
 
     def _match(self, method: str, path: str) -> tuple[tpl.Route, dict[str, str]]:
-        for route in self.routes:
-            if route.method == method and (match := route.pattern.match(path)):
+        """As API Gateway: the resource first, then its method, the explicit one before ANY."""
+        for resource in self.paths:
+            methods = self.resources[resource]
+            if match := next(iter(methods.values())).pattern.match(path):
+                route = methods.get(method) or methods.get(tpl.ANY)
+                if route is None:
+                    break
                 return route, match.groupdict()
         raise GatewayReply("MISSING_AUTHENTICATION_TOKEN")
 

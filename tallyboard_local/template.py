@@ -1,7 +1,9 @@
-"""template.yaml read as data: the route table, the gateway responses, resources, environment."""
+"""template.yaml read as data: the route table, the gateway responses, resources, environment;
+and the template as deployed (`deployable`), which derives what the route table implies."""
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -91,6 +93,69 @@ def routes(template: dict[str, Any] | None = None) -> list[Route]:
                     authorized=auth.get("Authorizer") != "NONE",
                 )
             )
+    return found + _definition_routes(template)
+
+
+# Answers a known path's undeclared method with 405 and `Allow`; bound to every path by `deployable`.
+METHOD_NOT_ALLOWED_FUNCTION = "MethodNotAllowedFunction"
+API = "TallyboardApi"
+ANY = "ANY"
+_ANY_METHOD = "x-amazon-apigateway-any-method"  # API Gateway's catch-all method in a definition
+_INTEGRATION_URI = (
+    "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${%s.Arn}/invocations"
+)
+
+
+def deployable(template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The template as deployed: every path of the route table also gets API Gateway's catch-all
+    ANY method, integrated with the method-not-allowed function. API Gateway prefers a path's
+    explicit methods, so ANY receives only the undeclared ones. Derived here, never written in
+    template.yaml, so a route added later is covered with nothing to write; `make build` applies it
+    to the built template and the local gateway serves it.
+
+    The methods go into the API's definition (merged with the events' own by `MergeDefinitions`),
+    not into Api events: each event would add its own Lambda permission, and one function's
+    resource policy holds 20 KB (about 50 paths); the template grants API Gateway once instead.
+    The default authorizer and key requirement apply to them as to every method."""
+    template = copy.deepcopy(template or load())
+    if METHOD_NOT_ALLOWED_FUNCTION not in template["Resources"]:
+        return template  # a template without the function (tests' small ones) gets no catch-all
+    api = template["Resources"][API]["Properties"]
+    paths = sorted({route.path for route in routes(template) if route.method != ANY})
+    uri = {"Fn::Sub": _INTEGRATION_URI % METHOD_NOT_ALLOWED_FUNCTION}
+    api["DefinitionBody"] = {
+        "swagger": "2.0",
+        "info": {"title": {"Ref": "AWS::StackName"}, "version": "1.0"},
+        "paths": {
+            path: {
+                _ANY_METHOD: {
+                    "x-amazon-apigateway-integration": {
+                        "type": "aws_proxy",
+                        "httpMethod": "POST",
+                        "uri": uri,
+                    },
+                    "responses": {},
+                }
+            }
+            for path in paths
+        },
+    }
+    api["MergeDefinitions"] = True
+    return template
+
+
+def _definition_routes(template: dict[str, Any]) -> list[Route]:
+    """The catch-all methods of the API's definition (what `deployable` adds)."""
+    definition = template["Resources"].get(API, {}).get("Properties", {}).get("DefinitionBody") or {}
+    found = []
+    for path, operations in (definition.get("paths") or {}).items():
+        operation = operations.get(_ANY_METHOD)
+        if operation is None:
+            continue
+        uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+        function = re.search(r"\$\{(\w+)\.Arn\}", uri).group(1)  # type: ignore[union-attr]
+        handler_file, handler_name = handler_location(functions(template)[function], template)
+        found.append(Route(ANY, path, function, handler_file, handler_name, authorized=True))
     return found
 
 

@@ -127,7 +127,7 @@ def test_rate_limit_headers_on_success_and_every_error(tenant: Tenant) -> None:
 
 def test_unknown_route_is_404_in_the_documented_shape(tenant: Tenant) -> None:
     assert_error(tenant.get("/no-such-route"), 404)
-    assert_error(tenant.request("PATCH", "/api-keys"), 404)
+    assert_error(tenant.request("PATCH", "/api-keys/key_x/extra"), 404)
     assert_error(requests.get(tenant.base_url.rsplit("/", 1)[0] + "/v2/api-keys", timeout=10), 404)
 
 

@@ -101,6 +101,39 @@ def test_sam_translation_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
     assert translated_routes == {(r.method, r.path) for r in tpl.routes()}
 
 
+def test_deployable_template_answers_every_paths_undeclared_methods(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `make build` deploys: every path of the route table also has API Gateway's catch-all
+    ANY method, integrated with the 405 function and guarded like every method (key authorizer,
+    usage-plan key); the declared methods are unchanged; one grant covers them all."""
+    from samtranslator.translator.transform import transform
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    document = tpl.deployable()
+    _as_packaged(document)
+
+    translated = transform(document, {}, _NoManagedPolicies())  # type: ignore[arg-type]
+
+    resources = translated["Resources"]
+    (api,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::RestApi"]
+    paths = api["Properties"]["Body"]["paths"]
+    assert set(paths) == {r.path for r in tpl.routes()}
+    for path, operations in paths.items():
+        catch_all = operations["x-amazon-apigateway-any-method"]
+        uri = catch_all["x-amazon-apigateway-integration"]["uri"]
+        assert f"${{{tpl.METHOD_NOT_ALLOWED_FUNCTION}.Arn}}" in uri["Fn::Sub"], path
+        assert catch_all["security"] == [{"KeyAuthorizer": []}, {"api_key": []}], path
+        declared = {m.upper() for m in operations if m != "x-amazon-apigateway-any-method"}
+        assert declared == {r.method for r in tpl.routes() if r.path == path}, path
+    grants = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Permission"
+        and r["Properties"]["FunctionName"] == {"Ref": tpl.METHOD_NOT_ALLOWED_FUNCTION}
+    ]
+    assert len(grants) == 1 and grants[0]["SourceArn"]["Fn::Sub"].endswith(":${TallyboardApi}/*")
+
+
 # ------------------------------------------------------------------ routes, handlers, OpenAPI
 
 

@@ -76,6 +76,31 @@ def test_routes_of_a_small_template(small: dict) -> None:
     assert docs.handler_file == tpl.ROOT / "functions/docs/app.py" and docs.handler_name == "handler"
 
 
+def test_deployable_gives_every_path_a_catch_all_method(small: dict) -> None:
+    small["Resources"][tpl.METHOD_NOT_ALLOWED_FUNCTION] = {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {"CodeUri": "functions", "Handler": "docs/method_not_allowed/app.lambda_handler"},
+    }
+
+    deployed = tpl.deployable(small)
+
+    catch_all = {(r.path, r.function, r.authorized) for r in tpl.routes(deployed) if r.method == tpl.ANY}
+    assert catch_all == {
+        ("/things", tpl.METHOD_NOT_ALLOWED_FUNCTION, True),
+        ("/things/{thingId}/parts/{partId}", tpl.METHOD_NOT_ALLOWED_FUNCTION, True),
+        ("/docs", tpl.METHOD_NOT_ALLOWED_FUNCTION, True),
+    }
+    (route,) = [r for r in tpl.routes(deployed) if r.method == tpl.ANY and r.path == "/docs"]
+    assert route.handler_file == tpl.ROOT / "functions/docs/method_not_allowed/app.py"
+    api = deployed["Resources"]["TallyboardApi"]["Properties"]
+    assert api["MergeDefinitions"] is True
+    assert tpl.deployable(deployed) == deployed  # applying it to a built template changes nothing
+    assert "DefinitionBody" not in small["Resources"]["TallyboardApi"]["Properties"]  # not mutated
+    assert {(r.method, r.path) for r in tpl.routes(deployed) if r.method != tpl.ANY} == {
+        (r.method, r.path) for r in tpl.routes(small)
+    }
+
+
 def test_route_pattern_escapes_literal_characters() -> None:
     route = tpl.Route("GET", "/openapi.json", "F", Path("x"), "h", False)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -22,6 +23,7 @@ from tallyboard.errors import (
     ApiError,
     BadRequest,
     Forbidden,
+    MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
     ServiceUnavailable,
@@ -205,5 +207,33 @@ def public_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any
         except Exception:
             logger.exception("Unhandled error")
             return _plain(500, internal_error_body())
+
+    return lambda_handler
+
+
+def method_not_allowed_handler(functions_root: Path) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point of every known path's catch-all ANY method: API Gateway routes a
+    path's declared methods to their own functions, so a request here used an undeclared one. 405
+    in the error shape, `Allow` listing the path's methods as the OpenAPI document declares them.
+    The key was checked by the authorizer; nothing is counted or stored."""
+    from tallyboard.logic import docs
+
+    # Never the event: it carries the Authorization header (whatever POWERTOOLS_LOGGER_LOG_EVENT says).
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        path, method = str(event.get("resource") or ""), str(event.get("httpMethod") or "")
+        try:
+            allowed = docs.allowed_methods(functions_root, path)
+        except Exception:
+            logger.exception("Unhandled error")
+            return _with_headers(_plain(500, internal_error_body()), SECURITY_HEADERS)
+        if not allowed:
+            error: ApiError = NotFound("Route not found")
+        else:
+            listed = ", ".join(allowed)
+            error = MethodNotAllowed(
+                f"{method} is not allowed on {path}; allowed: {listed}", headers={"Allow": listed}
+            )
+        return _with_headers(_plain(error.status, error.body()), {**error.headers, **SECURITY_HEADERS})
 
     return lambda_handler

@@ -67,6 +67,16 @@ def openapi_schema(functions_root: Path) -> dict[str, Any]:
     return schema
 
 
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+def allowed_methods(functions_root: Path, path: str) -> list[str]:
+    """The methods the document declares for a path template (/dashboards/{dashboardId}), in the
+    usual order; none for a path it does not have."""
+    operations = openapi_schema(functions_root).get("paths", {}).get(path, {})
+    return [method for method in HTTP_METHODS if method.lower() in operations]
+
+
 PROJECT_ID_RULE = (
     "The project; required unless the key is bound to exactly one project (then it may be omitted)"
 )
