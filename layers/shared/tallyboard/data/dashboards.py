@@ -13,7 +13,7 @@ one Query on gsi1 (widget items carry no gsi1 attributes, so the index stays spa
 | GET /dashboards/{id}          | Query                       | pk = D (dashboard + widgets)              |
 | POST /dashboards/{id}/widgets | GetItem, TransactWrite (3)  | pk = D, sk = DASHBOARD                    |
 | PATCH …/widgets/{wid}         | BatchGet, TransactWrite (3) | pk = D, sk = DASHBOARD, WIDGET#<wid>      |
-| DELETE …/widgets/{wid}        | BatchGet, TransactWrite (3) | pk = D, sk = DASHBOARD, WIDGET#<wid>      |
+| DELETE …/widgets/{wid}        | BatchGet, Query, TWrite (3) | pk = D, sk = DASHBOARD, WIDGET#<wid>      |
 
 (1) oldest first (gsi1sk); filter `deleted = false AND unlisted = false`.
 (2) condition attribute_not_exists(pk).
@@ -21,6 +21,8 @@ one Query on gsi1 (widget items carry no gsi1 attributes, so the index stays spa
 
 Widget writes are one transaction with the dashboard item: it bumps `updatedAt`, keeps
 `widgetCount` (the bound on widgets per dashboard) and fails if the dashboard was deleted.
+Adding and removing widgets also keeps the dashboard's tile order (`tileOrder`, `tilesVersion`):
+those writes, and the other tile operations of seed 004, are in data/dashboard_ops.py.
 """
 
 from __future__ import annotations
@@ -64,9 +66,9 @@ def _widget_key(workspace_id: str, dashboard_id: str, widget_id: str) -> dict[st
     return dynamo.key(pk=dashboard_pk(workspace_id, dashboard_id), sk=WIDGET_PREFIX + widget_id)
 
 
-def put_dashboard(workspace_id: str, record: dict[str, Any]) -> bool:
-    """Store a new dashboard; False when the id is already taken in this workspace."""
-    item = {
+def dashboard_item(workspace_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A dashboard record as its item (keys and list index)."""
+    return {
         **record,
         "kind": "dashboard",
         "pk": dashboard_pk(workspace_id, record["id"]),
@@ -74,7 +76,11 @@ def put_dashboard(workspace_id: str, record: dict[str, Any]) -> bool:
         "gsi1pk": project_dashboards_pk(workspace_id, record["projectId"]),
         "gsi1sk": f"{record['createdAt']:013d}#{record['id']}",
     }
-    return dynamo.put_new(_table(), item, key_attribute="pk")
+
+
+def put_dashboard(workspace_id: str, record: dict[str, Any]) -> bool:
+    """Store a new dashboard; False when the id is already taken in this workspace."""
+    return dynamo.put_new(_table(), dashboard_item(workspace_id, record), key_attribute="pk")
 
 
 def _listed_query(workspace_id: str, project_id: str) -> dict[str, Any]:
@@ -103,15 +109,17 @@ def page(workspace_id: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Pag
 
 
 def get_with_widgets(
-    workspace_id: str, dashboard_id: str
+    workspace_id: str, dashboard_id: str, consistent: bool = False
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The dashboard item and its widget items, in one Query."""
+    """The dashboard item and its widget items, in one Query (`consistent` for a read that a
+    conditional write will check: tile order and version)."""
     dashboard: dict[str, Any] | None = None
     widgets: list[dict[str, Any]] = []
     items = dynamo.query(
         _table(),
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": dashboard_pk(workspace_id, dashboard_id)}},
+        ConsistentRead=consistent,
     )
     for item in items:
         if item["sk"] == DASHBOARD_SK:
@@ -163,32 +171,6 @@ def _transact(items: list[dict[str, Any]]) -> bool:
     return True
 
 
-def add_widget(workspace_id: str, widget: dict[str, Any], max_widgets: int) -> bool:
-    """Store a new widget and bump its dashboard; False when the dashboard is gone or full."""
-    dashboard_id = widget["dashboardId"]
-    touch = _touch_dashboard(workspace_id, dashboard_id, widget["createdAt"], 1)
-    touch["ConditionExpression"] += " AND (attribute_not_exists(widgetCount) OR widgetCount < :max)"
-    touch["ExpressionAttributeValues"][":max"] = {"N": str(max_widgets)}
-    item = {
-        **widget,
-        "kind": "widget",
-        "pk": dashboard_pk(workspace_id, dashboard_id),
-        "sk": WIDGET_PREFIX + widget["id"],
-    }
-    return _transact(
-        [
-            {
-                "Put": {
-                    "TableName": _table(),
-                    "Item": dynamo.to_item(item),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {"Update": touch},
-        ]
-    )
-
-
 def update_widget(
     workspace_id: str, dashboard_id: str, widget_id: str, changes: dict[str, Any], updated_at: int
 ) -> bool:
@@ -206,16 +188,4 @@ def update_widget(
     }
     return _transact(
         [{"Update": update}, {"Update": _touch_dashboard(workspace_id, dashboard_id, updated_at, 0)}]
-    )
-
-
-def delete_widget(workspace_id: str, dashboard_id: str, widget_id: str, updated_at: int) -> bool:
-    """Remove the widget and bump the dashboard; False when either is gone."""
-    delete = {
-        "TableName": _table(),
-        "Key": _widget_key(workspace_id, dashboard_id, widget_id),
-        "ConditionExpression": "attribute_exists(pk)",
-    }
-    return _transact(
-        [{"Delete": delete}, {"Update": _touch_dashboard(workspace_id, dashboard_id, updated_at, -1)}]
     )

@@ -1,19 +1,22 @@
 """Widgets of a dashboard: add, partially update, remove. Each write also bumps the
-dashboard's updatedAt, in the same transaction."""
+dashboard's updatedAt, in the same transaction; adding and removing keep its tile order. At
+restriction_level 37 only the dashboard's creator and owners may change its widgets."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tallyboard.auth import Caller
+from tallyboard.data import dashboard_ops as ops
 from tallyboard.data import dashboards as store
 from tallyboard.errors import BadRequest, Conflict, NotFound
 from tallyboard.ids import new_id, now_ms
-from tallyboard.logic import audit
-from tallyboard.logic.dashboards import dashboard_not_found, is_visible, public_widget
+from tallyboard.logic import audit, tiles
+from tallyboard.logic.dashboards import dashboard_not_found, is_visible, public_widget, require_edit
+from tallyboard.models.dashboard_ops import MAX_TILES
 from tallyboard.models.widgets import CreateWidgetRequest, UpdateWidgetRequest, WidgetResponse
 
-MAX_WIDGETS_PER_DASHBOARD = 100
+MAX_WIDGETS_PER_DASHBOARD = MAX_TILES
 
 
 def _widget_not_found() -> NotFound:
@@ -29,6 +32,7 @@ def create(caller: Caller, dashboard_id: str, request: CreateWidgetRequest) -> W
     dashboard = store.get_dashboard(caller.workspace_id, dashboard_id)
     if not is_visible(caller, dashboard):
         raise dashboard_not_found()
+    require_edit(caller, dashboard)
     if dashboard.get("widgetCount", 0) >= MAX_WIDGETS_PER_DASHBOARD:
         raise _full()
     created_at = now_ms()
@@ -44,7 +48,7 @@ def create(caller: Caller, dashboard_id: str, request: CreateWidgetRequest) -> W
         "createdAt": created_at,
         "updatedAt": created_at,
     }
-    if not store.add_widget(caller.workspace_id, record, MAX_WIDGETS_PER_DASHBOARD):
+    if ops.add_tile(caller.workspace_id, record, MAX_WIDGETS_PER_DASHBOARD) is not None:
         # Lost a race: the dashboard was deleted or filled up since it was read.
         if not is_visible(caller, store.get_dashboard(caller.workspace_id, dashboard_id)):
             raise dashboard_not_found()
@@ -88,6 +92,7 @@ def update(caller: Caller, dashboard_id: str, widget_id: str, request: UpdateWid
     caller.require("editor", "dashboard:write")
     changes = _changes(request)
     dashboard, widget = _visible_pair(caller, dashboard_id, widget_id)
+    require_edit(caller, dashboard)
     updated_at = max(now_ms(), widget["updatedAt"])
     if not store.update_widget(caller.workspace_id, dashboard_id, widget_id, changes, updated_at):
         raise _widget_not_found()
@@ -105,7 +110,8 @@ def update(caller: Caller, dashboard_id: str, widget_id: str, request: UpdateWid
 def delete(caller: Caller, dashboard_id: str, widget_id: str) -> None:
     caller.require("editor", "dashboard:write")
     dashboard, _ = _visible_pair(caller, dashboard_id, widget_id)
-    if not store.delete_widget(caller.workspace_id, dashboard_id, widget_id, now_ms()):
+    require_edit(caller, dashboard)
+    if not tiles.remove(caller, dashboard_id, widget_id):
         raise _widget_not_found()
     audit.record(
         caller,

@@ -3,7 +3,7 @@ a response when unset, as in the documented examples."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -63,6 +63,18 @@ class Dashboard(BaseModel):
     isDefault: bool
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
+    # The fields PATCH /dashboards/{id} sets (seed 004), under the names it takes them by.
+    pinned: bool = False
+    deleted: bool = Field(False, description="true only in the answer to the PATCH that soft-deletes it")
+    restriction_level: int = Field(
+        21, description="21: everyone who may edit the project's dashboards; 37: its creator and owners only"
+    )
+    data_color_theme_id: str | None = None
+    breakdown_colors: list[dict[str, Any]] = Field(default_factory=list)
+    quick_filter_ids: list[str] = Field(default_factory=list)
+    last_accessed_at: str | None = Field(None, description="ISO 8601 UTC, as PATCH last set it")
+    last_refresh: str | None = Field(None, description="ISO 8601 UTC, as PATCH last set it")
+    unlisted: bool = Field(False, description="Made by create_unlisted_dashboard: never in lists")
     createdBy: str
     createdAt: int
     updatedAt: int

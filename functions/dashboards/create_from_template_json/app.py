@@ -1,0 +1,28 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from tallyboard.http import api_handler, current_caller, install_api_defaults
+from tallyboard.logic import dashboard_creation
+from tallyboard.models.dashboard_ops import CreateFromTemplateRequest, DashboardCreatedResponse, FormatQuery
+from tallyboard.text_format import with_text_format
+
+app = APIGatewayRestResolver(enable_validation=True)
+install_api_defaults(app)
+
+
+@app.post(
+    "/dashboards/create_from_template_json",
+    status_code=201,
+    summary="Create a dashboard with its tiles from a template document",
+    description="The dashboard and every tile are written in one transaction (all or nothing).",
+    tags=["dashboards"],
+)
+def create_from_template_json(
+    request: CreateFromTemplateRequest, query: Annotated[FormatQuery, Query()]
+) -> DashboardCreatedResponse:
+    return dashboard_creation.create_from_template(current_caller(app), request)
+
+
+lambda_handler = with_text_format(api_handler(app))

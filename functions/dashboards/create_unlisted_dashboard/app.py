@@ -1,0 +1,36 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from tallyboard.http import api_handler, current_caller, install_api_defaults
+from tallyboard.logic import dashboard_creation
+from tallyboard.models.dashboard_ops import CreateUnlistedRequest, DashboardCreatedResponse, FormatQuery
+from tallyboard.text_format import with_text_format
+
+app = APIGatewayRestResolver(enable_validation=True)
+install_api_defaults(app)
+
+
+@app.post(
+    "/dashboards/create_unlisted_dashboard",
+    status_code=201,
+    summary="Create the workspace's unlisted dashboard for a tag (one per tag)",
+    description=(
+        "Unlisted dashboards never appear in GET /dashboards; they are read by id. A workspace has at most "
+        "one per tag (compared case-insensitively): a second answers 409, whatever the concurrency (the "
+        "tag's lock and the dashboard are one conditional transaction)."
+    ),
+    tags=["dashboards"],
+    responses={
+        201: {"description": "Created", "content": {"application/json": {"model": DashboardCreatedResponse}}},
+        409: {"description": "An unlisted dashboard for this tag already exists"},
+    },
+)
+def create_unlisted_dashboard(
+    request: CreateUnlistedRequest, query: Annotated[FormatQuery, Query()]
+) -> DashboardCreatedResponse:
+    return dashboard_creation.create_unlisted(current_caller(app), request)
+
+
+lambda_handler = with_text_format(api_handler(app))

@@ -1,0 +1,26 @@
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from tallyboard.http import api_handler, current_caller, install_api_defaults
+from tallyboard.logic import themes
+from tallyboard.models.common import ResourceId
+from tallyboard.models.dashboard_ops import FormatQuery
+from tallyboard.models.themes import ThemeResponse
+from tallyboard.text_format import with_text_format
+
+app = APIGatewayRestResolver(enable_validation=True)
+install_api_defaults(app)
+
+
+@app.get("/projects/<projectId>/data_color_themes/<themeId>", summary="A data colour theme", tags=["themes"])
+def get_theme(
+    projectId: Annotated[ResourceId, Path()],
+    themeId: Annotated[ResourceId, Path()],
+    query: Annotated[FormatQuery, Query()],
+) -> ThemeResponse:
+    return themes.get(current_caller(app), projectId, themeId)
+
+
+lambda_handler = with_text_format(api_handler(app))

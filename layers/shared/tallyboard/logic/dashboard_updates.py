@@ -1,0 +1,191 @@
+"""PATCH /dashboards/{id} (every field of seed 004, `deleted` as the soft delete) and
+bulk_update_tags (all-or-nothing).
+
+Who may edit: a key with the editor role and `dashboard:write`, on a dashboard of a project it
+is bound to; at restriction_level 37 only the dashboard's creator and owners; only they may
+change restriction_level itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tallyboard import timeutil
+from tallyboard.auth import Caller
+from tallyboard.data import dashboard_ops as ops
+from tallyboard.data import dashboards as store
+from tallyboard.errors import BadRequest, Conflict, Forbidden
+from tallyboard.ids import now_ms
+from tallyboard.logic import audit
+from tallyboard.logic.dashboards import (
+    dashboard_not_found,
+    detail,
+    is_creator_or_owner,
+    is_visible,
+    require_edit,
+    slugify,
+)
+from tallyboard.models.dashboard_ops import (
+    MAX_TAGS,
+    BulkUpdateTagsRequest,
+    BulkUpdateTagsResponse,
+    TaggedDashboard,
+    UpdateDashboardRequest,
+)
+from tallyboard.models.dashboards import DashboardDetailResponse
+
+NULLABLE = {"data_color_theme_id"}
+DATES = ("last_accessed_at", "last_refresh")
+
+
+def _changes(request: UpdateDashboardRequest) -> dict[str, Any]:
+    changes = request.model_dump(exclude_unset=True, by_alias=False)
+    nulls = sorted(name for name, value in changes.items() if value is None and name not in NULLABLE)
+    if nulls:
+        raise BadRequest(
+            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
+        )
+    if not changes:
+        raise BadRequest(
+            "Invalid parameter: body: at least one field to update is required",
+            details={"body": "one of the dashboard's fields is required"},
+        )
+    if changes.get("delete_insights") and changes.get("deleted") is not True:
+        raise BadRequest(
+            "Invalid parameter: delete_insights: only with deleted: true",
+            details={"delete_insights": "only with deleted: true"},
+        )
+    for name in DATES:
+        if name in changes:
+            changes[name] = timeutil.to_iso(timeutil.parse_iso(changes[name], name))
+    return changes
+
+
+def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -> DashboardDetailResponse:
+    caller.require("editor", "dashboard:write")
+    changes = _changes(request)
+    dashboard, widgets = store.get_with_widgets(caller.workspace_id, dashboard_id, consistent=True)
+    if dashboard is None or not caller.is_bound_to(dashboard["projectId"]):
+        raise dashboard_not_found()
+    was_deleted = bool(dashboard.get("deleted"))
+    if was_deleted and changes.get("deleted") is not False:
+        raise dashboard_not_found()  # a soft-deleted dashboard answers only its restore
+    require_edit(caller, dashboard)
+    if "restriction_level" in changes and not is_creator_or_owner(caller, dashboard):
+        raise Forbidden(
+            "Only the dashboard's creator or an owner may change restriction_level",
+            details={"restriction_level": "creator or owner only"},
+        )
+
+    clear_tiles = bool(changes.pop("delete_insights", False))
+    stored = dict(changes)
+    if "name" in changes:
+        stored["slug"] = slugify(changes["name"])
+    if "deleted" in changes:
+        stored["deletedAt"] = now_ms() if changes["deleted"] else None
+    stored["updatedAt"] = max(now_ms(), int(dashboard["updatedAt"]))
+    theme_change = None
+    old_theme = dashboard.get("data_color_theme_id")
+    if "data_color_theme_id" in changes and changes["data_color_theme_id"] != old_theme:
+        theme_change = (dashboard["projectId"], old_theme, changes["data_color_theme_id"])
+
+    reasons = ops.update_dashboard(
+        caller.workspace_id,
+        dashboard_id,
+        stored,
+        was_deleted=was_deleted,
+        theme_change=theme_change,
+        clear_tiles=clear_tiles,
+    )
+    if reasons is not None:
+        if theme_change and theme_change[2] and reasons[1:2] == ["ConditionalCheckFailed"]:
+            raise BadRequest(
+                "Invalid parameter: data_color_theme_id: no such data colour theme in the dashboard's "
+                "project",
+                details={"data_color_theme_id": "a theme_… id of the dashboard's project"},
+            )
+        raise Conflict("The dashboard changed while it was being updated; retry")
+    if clear_tiles:
+        ops.delete_widgets(caller.workspace_id, dashboard_id, [w["id"] for w in widgets])
+        widgets = []
+
+    action = "dashboard.update"
+    if changes.get("deleted") is True:
+        action = "dashboard.delete"
+    elif "deleted" in changes and was_deleted:
+        action = "dashboard.restore"
+    audit.record(
+        caller,
+        action,
+        "dashboard",
+        dashboard_id,
+        project_id=dashboard["projectId"],
+        metadata={"fields": sorted(changes), **({"deleteInsights": True} if clear_tiles else {})},
+    )
+    record = {k: v for k, v in {**dashboard, **stored}.items() if v is not None}
+    if clear_tiles:
+        record.update(widgetCount=0, tileOrder=[])
+    return DashboardDetailResponse(data=detail(record, widgets))
+
+
+# ---------------------------------------------------------------------------- tags
+
+
+def _new_tags(action: str, current: list[str], tags: list[str]) -> list[str]:
+    if action == "set":
+        return list(tags)
+    if action == "add":
+        return list(dict.fromkeys([*current, *tags]))
+    return [t for t in current if t not in set(tags)]
+
+
+def bulk_update_tags(caller: Caller, request: BulkUpdateTagsRequest) -> BulkUpdateTagsResponse:
+    """All or nothing: any id that is not a live dashboard the key may see → 400 listing them,
+    one it may not edit → 403 listing them, nothing changed; else one transaction."""
+    caller.require("editor", "dashboard:write")
+    found = {d["id"]: d for d in ops.get_dashboards(caller.workspace_id, request.ids)}
+    unknown = [i for i in request.ids if not is_visible(caller, found.get(i))]
+    if unknown:
+        raise BadRequest(
+            f"Invalid parameter: ids: {len(unknown)} unknown dashboard id(s); nothing was changed",
+            details={"ids": "every id must be a dashboard this key can see", "unknown": unknown},
+        )
+    restricted = [i for i in request.ids if not _editable(caller, found[i])]
+    if restricted:
+        raise Forbidden(
+            "Only their creators and owners may edit these restricted dashboards; nothing was changed",
+            details={"ids": "restriction_level 37", "restricted": restricted},
+        )
+    updates = []
+    for dashboard_id in request.ids:
+        current = found[dashboard_id].get("tags")
+        updates.append((dashboard_id, current, _new_tags(request.action, current or [], request.tags)))
+    too_many = [i for i, _, new in updates if len(new) > MAX_TAGS]
+    if too_many:
+        raise BadRequest(
+            f"Invalid parameter: tags: a dashboard holds at most {MAX_TAGS} tags; nothing was changed",
+            details={"tags": f"at most {MAX_TAGS} per dashboard", "ids": too_many},
+        )
+    if not ops.set_tags(caller.workspace_id, updates, now_ms()):
+        raise Conflict("A dashboard changed or was deleted meanwhile; nothing was changed, retry")
+    for dashboard_id, _, _new in updates:
+        audit.record(
+            caller,
+            "dashboard.tags",
+            "dashboard",
+            dashboard_id,
+            project_id=found[dashboard_id]["projectId"],
+            metadata={"action": request.action, "tags": request.tags},
+        )
+    return BulkUpdateTagsResponse(
+        data=[TaggedDashboard(id=i, tags=new) for i, _, new in updates],
+        action=request.action,
+        count=len(updates),
+    )
+
+
+def _editable(caller: Caller, dashboard: dict[str, Any]) -> bool:
+    try:
+        require_edit(caller, dashboard)
+    except Forbidden:
+        return False
+    return True

@@ -1,0 +1,218 @@
+"""Shapes of the dashboard operations of seed 004 (PostHog-style): update and soft delete, tiles
+(copy, move, reorder), tags, templates, unlisted dashboards.
+
+Request fields keep the names the document gives (`restriction_level`, `tile_order`,
+`fromDashboardId`, …); a dashboard shows every field PATCH sets under the same name."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from tallyboard.models.common import RequestModel, ResourceId
+from tallyboard.models.dashboards import MAX_TAGS, DashboardWithWidgets, Tag
+from tallyboard.models.widgets import CreateWidgetRequest, StrictBool, Widget, bounded_json_object
+
+# PostHog's RestrictionLevelEnum: 21 everyone in the project can edit; 37 only the dashboard's
+# creator and the workspace's owners can edit.
+EVERYONE_CAN_EDIT = 21
+ONLY_CREATOR_AND_OWNERS_CAN_EDIT = 37
+RestrictionLevel = Literal[21, 37]
+MAX_TILES = 100  # logic.widgets.MAX_WIDGETS_PER_DASHBOARD
+MAX_BULK_IDS = 100
+# One transaction holds the dashboard, its tiles and the unlisted lock: DynamoDB's 100 items.
+MAX_TEMPLATE_TILES = 98
+MAX_QUICK_FILTERS = 50
+MAX_BREAKDOWN_COLORS = 100
+
+Format = Literal["json", "txt"]
+FORMAT_FIELD = Field(
+    "json", description="`txt`: a plain-text rendering (text/plain) instead of JSON, errors too"
+)
+DashboardName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Description = Annotated[str, StringConstraints(max_length=2000)]
+IsoDate = Annotated[
+    str,
+    StringConstraints(min_length=10, max_length=40),
+    Field(description="ISO 8601 date-time (no zone means UTC); stored as UTC with milliseconds"),
+]
+BreakdownColor = bounded_json_object(1024)
+
+
+class FormatQuery(BaseModel):
+    format: Format = FORMAT_FIELD
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """In an update, None only marks a field as not sent: the schema does not offer null."""
+    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+    if branches:
+        schema.update(branches[0])
+    schema.pop("default", None)
+
+
+def _nullable(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+class UpdateDashboardRequest(RequestModel):
+    """PATCH /dashboards/{id}: only the fields sent change. `deleted: true` is the soft delete
+    (the dashboard leaves lists and GET, and stays stored); `deleted: false` restores it.
+    `data_color_theme_id: null` clears the theme; no other field takes null."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    name: DashboardName | None = Field(None, json_schema_extra=_not_null)
+    description: Description | None = Field(None, json_schema_extra=_not_null)
+    pinned: StrictBool | None = Field(None, json_schema_extra=_not_null)
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = Field(None, json_schema_extra=_not_null)
+    deleted: StrictBool | None = Field(None, json_schema_extra=_not_null)
+    restriction_level: RestrictionLevel | None = Field(
+        None,
+        description="21: everyone who may edit the project's dashboards; 37: only the dashboard's creator "
+        "and owners. Only the creator or an owner may change it.",
+        json_schema_extra=_not_null,
+    )
+    data_color_theme_id: ResourceId | None = Field(
+        None,
+        description="A data colour theme of the dashboard's project (theme_…); null clears it",
+        json_schema_extra=_nullable,
+    )
+    breakdown_colors: Annotated[list[BreakdownColor], Field(max_length=MAX_BREAKDOWN_COLORS)] | None = Field(  # type: ignore[valid-type]
+        None, description="Colours per breakdown value (objects kept as sent)", json_schema_extra=_not_null
+    )
+    quick_filter_ids: Annotated[list[ResourceId], Field(max_length=MAX_QUICK_FILTERS)] | None = Field(
+        None, json_schema_extra=_not_null
+    )
+    last_accessed_at: IsoDate | None = Field(None, json_schema_extra=_not_null)
+    last_refresh: IsoDate | None = Field(None, json_schema_extra=_not_null)
+    delete_insights: StrictBool | None = Field(
+        None,
+        description="With `deleted: true`: also remove the dashboard's tiles (a restore then brings it back "
+        "empty)",
+        json_schema_extra=_not_null,
+    )
+
+    # PostHog's creation-time options: named in the document's field list, refused here with a
+    # message that says where they apply (not in the spec: no client should send them).
+    use_template: SkipJsonSchema[Any] = Field(None)
+    use_dashboard: SkipJsonSchema[Any] = Field(None)
+    create_in_folder: SkipJsonSchema[Any] = Field(None, alias="_create_in_folder")
+
+    @field_validator("use_template", "use_dashboard", "create_in_folder")
+    @classmethod
+    def _create_only(cls, value: Any) -> Any:
+        raise ValueError(
+            "applies only when a dashboard is created (POST /dashboards/create_from_template_json)"
+        )
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, value: list[str] | None) -> list[str] | None:
+        return list(dict.fromkeys(value)) if value is not None else None
+
+
+# ---------------------------------------------------------------------------- tiles
+
+
+class CopyTileRequest(RequestModel):
+    fromDashboardId: ResourceId = Field(description="The dashboard holding the tile (read access suffices)")
+    tileId: ResourceId = Field(description="The tile (widget) to copy; the source is left untouched")
+
+
+class TileRef(RequestModel):
+    id: ResourceId
+
+
+class MoveTileRequest(RequestModel):
+    tile: TileRef = Field(description="The tile to move, off the dashboard in the path")
+    toDashboard: ResourceId = Field(description="The dashboard the tile lands on, as a new bottom row")
+
+
+class ReorderTilesRequest(RequestModel):
+    tile_order: Annotated[list[ResourceId], Field(max_length=MAX_TILES)] = Field(
+        description="Every tile id of the dashboard, each once, in the new order"
+    )
+
+
+class TileOperationResponse(BaseModel):
+    data: DashboardWithWidgets = Field(description="The dashboard in the path, tiles in their order")
+    tile: Widget | None = Field(None, description="The tile copied or moved (as it now is)")
+
+
+# ---------------------------------------------------------------------------- tags
+
+
+class BulkUpdateTagsRequest(RequestModel):
+    ids: Annotated[list[ResourceId], Field(min_length=1, max_length=MAX_BULK_IDS)] = Field(
+        description=f"Dashboard ids (at most {MAX_BULK_IDS}); every one must be a dashboard the key may edit"
+    )
+    action: Literal["add", "remove", "set"] = Field(
+        description="add: to each dashboard's tags; remove: these tags; set: replace the tags"
+    )
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)]
+
+    @field_validator("ids", "tags")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class TaggedDashboard(BaseModel):
+    id: str
+    tags: list[str]
+
+
+class BulkUpdateTagsResponse(BaseModel):
+    data: list[TaggedDashboard] = Field(
+        description="Each dashboard's tags after the update, in request order"
+    )
+    action: str
+    count: int
+
+
+# ---------------------------------------------------------------------------- templates
+
+
+class DashboardTemplate(RequestModel):
+    """A dashboard template document: the dashboard's name, description and tags, and its tiles in
+    order. A tile is a widget body (POST /dashboards/{id}/widgets): insight tiles (`metric`,
+    `chart`, `table`) read `config.metricId` over `config.timeRange` (`<n>h|d|w|y`, default 30d) at
+    `config.interval` with `config.aggregation`; text tiles (`text`) hold `config.body`. Tiles
+    without a `position` are laid out in rows."""
+
+    template_name: DashboardName = Field(description="The dashboard's name unless `name` is sent")
+    dashboard_description: Description | None = None
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
+    tiles: Annotated[list[CreateWidgetRequest], Field(max_length=MAX_TEMPLATE_TILES)] = Field(
+        default_factory=list, description=f"At most {MAX_TEMPLATE_TILES}, in order"
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class CreateFromTemplateRequest(RequestModel):
+    projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
+    template: DashboardTemplate
+    name: DashboardName | None = Field(None, description="Overrides template_name")
+    description: Description | None = Field(None, description="Overrides dashboard_description")
+
+
+class CreateUnlistedRequest(RequestModel):
+    """An unlisted dashboard (never in lists; reachable by id) for a tag, at most one per tag in a
+    workspace (tags compared case-insensitively). Its tiles come from `template`, if sent."""
+
+    projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
+    tag: Tag
+    name: DashboardName | None = Field(None, description="Default: the template's name, else the tag")
+    description: Description | None = None
+    template: DashboardTemplate | None = None
+
+
+class DashboardCreatedResponse(BaseModel):
+    data: DashboardWithWidgets
