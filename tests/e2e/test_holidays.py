@@ -266,11 +266,18 @@ def test_project_restricted_keys_get_403_on_holidays(tenant: Tenant) -> None:
     assert (stored(tenant, holiday["id"]) or {})["status"] == "pending"
 
 
-def test_viewers_read_but_do_not_request(tenant: Tenant) -> None:
+def test_viewers_read_but_do_not_request_and_scopes_apply(tenant: Tenant) -> None:
     viewer = tenant.create_key("viewer")
+    read_only = tenant.create_key("owner", scopes=["project:read"])
+    keys_only = tenant.create_key("owner", scopes=["workspace:read"])
+    body = {"start_date": "2026-09-07", "end_date": "2026-09-07"}
 
     assert viewer.get("/holidays", params={"scope": "team"}).status_code == 200
-    assert_error(viewer.post("/holidays", json={"start_date": "2026-09-07", "end_date": "2026-09-07"}), 403)
+    assert read_only.get("/holidays").status_code == 200
+    assert_error(viewer.post("/holidays", json=body), 403)
+    assert_error(read_only.post("/holidays", json=body), 403)
+    assert_error(keys_only.get("/holidays"), 403)
+    assert holidays(tenant, scope="team", year=2026)["data"] == []
 
 
 def test_other_workspaces_requests_are_404(tenant: Tenant, other_tenant: Tenant) -> None:

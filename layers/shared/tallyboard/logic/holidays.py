@@ -97,7 +97,7 @@ def _require(caller: Caller, role: str, scope: str) -> None:
 
 
 def list_holidays(caller: Caller, query: HolidayQuery) -> HolidayList:
-    _require(caller, "viewer", "workspace:read")
+    _require(caller, "viewer", "project:read")
     ws = caller.workspace_id
     year = query.year or datetime.now(UTC).year
     if query.scope == "me":
@@ -116,7 +116,7 @@ def list_holidays(caller: Caller, query: HolidayQuery) -> HolidayList:
 
 
 def create(caller: Caller, request: CreateHolidayRequest) -> HolidayResponse:
-    _require(caller, "editor", "workspace:write")
+    _require(caller, "editor", "project:write")
     first, last = date.fromisoformat(request.start_date), date.fromisoformat(request.end_date)
     member = team.get(caller.workspace_id, caller.user_id)
     now = now_ms()
@@ -152,7 +152,7 @@ def _may_change(caller: Caller, record: dict[str, Any], status: str) -> None:
         if record["user_id"] != caller.user_id:
             raise Forbidden("Only the requester may cancel a holiday request")
     else:
-        caller.require("owner", "workspace:write")
+        caller.require("owner", "project:write")
     if record["status"] != "pending":
         raise Conflict(
             f"Only a pending request can be {status}; this one is {record['status']}",
@@ -161,7 +161,7 @@ def _may_change(caller: Caller, record: dict[str, Any], status: str) -> None:
 
 
 def update(caller: Caller, holiday_id: str, request: UpdateHolidayRequest) -> HolidayResponse:
-    _require(caller, "editor", "workspace:write")
+    _require(caller, "editor", "project:write")
     ws = caller.workspace_id
     record = holidays.get(ws, holiday_id)
     if record is None:
