@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -63,7 +64,9 @@ def openapi_schema(functions_root: Path) -> dict[str, Any]:
     merge.discover(functions_root, pattern="app.py", recursive=True)
     schema = json.loads(merge.get_openapi_json_schema())
     _document_errors(schema)
+    _document_text_format(schema)
     _project_id_required(schema)
+    _link_creates(schema)
     return schema
 
 
@@ -75,6 +78,87 @@ def allowed_methods(functions_root: Path, path: str) -> list[str]:
     usual order; none for a path it does not have."""
     operations = openapi_schema(functions_root).get("paths", {}).get(path, {})
     return [method for method in HTTP_METHODS if method.lower() in operations]
+
+
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+_LINKED_METHODS = ("get", "put", "patch", "delete", "post")
+
+
+def _resolved(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _id_pointer(schema: dict[str, Any], name: str, document: dict[str, Any]) -> str | None:
+    """Where a create's answer holds the new resource's id: the parameter's own name, `id`, or a
+    lone …Id field, at the top or under `data` (a JSON pointer)."""
+    schema = _resolved(schema, document)
+    properties = schema.get("properties") or {}
+    for field in (name, "id"):
+        if field in properties:
+            return f"/{field}"
+    ids = [
+        field for field in properties if field.endswith("Id") and field not in {"projectId", "workspaceId"}
+    ]
+    if len(ids) == 1:
+        return f"/{ids[0]}"
+    if "data" in properties:
+        inner = _id_pointer(properties["data"], name, document)
+        return f"/data{inner}" if inner else None
+    return None
+
+
+def _link_creates(schema: dict[str, Any]) -> None:
+    """OpenAPI links from every create (POST on a collection) to the operations on the resource it
+    made, so a client (or schemathesis' stateful phase) can walk its life: the target's one new
+    path parameter comes from the id in the create's answer, the parameters both paths share from
+    the create's own path, a required query parameter from the create's body or query. A target
+    is a path whose new parameter follows the collection's name (`POST /projects/{p}/tasks` →
+    `/tasks/{taskId}`, `POST /dashboards/{d}/widgets` → `/dashboards/{d}/widgets/{widgetId}`)."""
+    paths = schema.get("paths", {})
+    for path, operations in paths.items():
+        create = operations.get("post")
+        literals = [segment for segment in path.split("/") if segment and not segment.startswith("{")]
+        if create is None or not literals:
+            continue
+        own = set(_PATH_PARAMETER.findall(path))
+        content = (create.get("requestBody") or {}).get("content", {})
+        body = _resolved((content.get("application/json") or {}).get("schema") or {}, schema)
+        queries = {p["name"] for p in create.get("parameters", []) if p["in"] == "query"}
+        answer = next((r for code, r in create.get("responses", {}).items() if code.startswith("2")), None)
+        media = ((answer or {}).get("content") or {}).get("application/json") or {}
+        if answer is None or "schema" not in media:
+            continue
+        for target_path, target_operations in paths.items():
+            new = [name for name in _PATH_PARAMETER.findall(target_path) if name not in own]
+            if len(new) != 1 or f"/{literals[-1]}/{{{new[0]}}}" not in target_path:
+                continue
+            pointer = _id_pointer(media["schema"], new[0], schema)
+            shared = set(_PATH_PARAMETER.findall(target_path)) - set(new)
+            if pointer is None or not shared <= own:
+                continue
+            for method in _LINKED_METHODS:
+                target = target_operations.get(method)
+                if target is None or target is create:
+                    continue
+                parameters = {
+                    new[0]: f"$response.body#{pointer}",
+                    **{p: f"$request.path.{p}" for p in shared},
+                }
+                for parameter in target.get("parameters", []):
+                    name = parameter["name"]
+                    if parameter["in"] != "query" or not parameter.get("required"):
+                        continue
+                    if name in (body.get("properties") or {}):
+                        parameters[name] = f"$request.body#/{name}"
+                    elif name in queries:
+                        parameters[name] = f"$request.query.{name}"
+                answer.setdefault("links", {})[target["operationId"]] = {
+                    "operationId": target["operationId"],
+                    "parameters": parameters,
+                    "description": f"{method.upper()} {target_path} of what this created",
+                }
 
 
 PROJECT_ID_RULE = (
@@ -126,8 +210,8 @@ def _document_errors(schema: dict[str, Any]) -> None:
     """Powertools documents validation failures as 422; ours are 400 in the error shape, and every
     authenticated route can also answer the other documented errors."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    schema["components"]["schemas"].pop("HTTPValidationError", None)
-    schema["components"]["schemas"].pop("ValidationError", None)
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        schema["components"]["schemas"].pop(name, None)
     error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
@@ -140,6 +224,22 @@ def _document_errors(schema: dict[str, Any]) -> None:
                 continue
             for status, description in ERROR_STATUSES.items():
                 responses.setdefault(status, {"description": description, **error_ref})
+
+
+def _document_text_format(schema: dict[str, Any]) -> None:
+    """Routes with `format=txt` (tallyboard/text_format.py) answer text/plain too, errors included."""
+    text = {"schema": {"type": "string", "description": "format=txt: a plain-text rendering"}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            formats = [
+                p for p in operation.get("parameters", []) if p["in"] == "query" and p["name"] == "format"
+            ]
+            if not formats or "txt" not in formats[0].get("schema", {}).get("enum", []):
+                continue
+            for response in operation.get("responses", {}).values():
+                content = response.get("content")
+                if content and "text/plain" not in content:
+                    content["text/plain"] = text
 
 
 _SWAGGER_INIT = 'SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});'
