@@ -3,37 +3,41 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
 
+# A dataclass, not a pydantic model: every cold start imports this, and building a model's
+# validator cost more than reading the environment does.
+@dataclass(frozen=True)
+class Settings:
+    """Each field is read from the environment variable of its name in upper case."""
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-    keys_table: str = Field("KeysTable", alias="KEYS_TABLE")
-    entities_table: str = Field("EntitiesTable", alias="ENTITIES_TABLE")
-    metrics_table: str = Field("MetricsTable", alias="METRICS_TABLE")
-    rate_limit_table: str = Field("RateLimitTable", alias="RATE_LIMIT_TABLE")
-    audit_table: str = Field("AuditTable", alias="AUDIT_TABLE")
-    idempotency_table: str = Field("IdempotencyTable", alias="IDEMPOTENCY_TABLE")
-    exports_table: str = Field("ExportsTable", alias="EXPORTS_TABLE")
-    export_bucket: str = Field("ExportBucket", alias="EXPORT_BUCKET")
-    export_state_machine_arn: str = Field("", alias="EXPORT_STATE_MACHINE_ARN")
-    export_schedule_group: str = Field("default", alias="EXPORT_SCHEDULE_GROUP")
-    export_schedule_target_arn: str = Field("", alias="EXPORT_SCHEDULE_TARGET_ARN")
-    export_schedule_role_arn: str = Field("", alias="EXPORT_SCHEDULE_ROLE_ARN")
-    export_schedule_dlq_arn: str = Field("", alias="EXPORT_SCHEDULE_DLQ_ARN")
-    cursor_secret_arn: str = Field("", alias="CURSOR_SECRET_ARN")
-    credentials_key_id: str = Field("alias/tallyboard-credentials", alias="CREDENTIALS_KEY_ID")
+    keys_table: str = "KeysTable"
+    entities_table: str = "EntitiesTable"
+    metrics_table: str = "MetricsTable"
+    rate_limit_table: str = "RateLimitTable"
+    audit_table: str = "AuditTable"
+    idempotency_table: str = "IdempotencyTable"
+    exports_table: str = "ExportsTable"
+    export_bucket: str = "ExportBucket"
+    export_state_machine_arn: str = ""
+    export_schedule_group: str = "default"
+    export_schedule_target_arn: str = ""
+    export_schedule_role_arn: str = ""
+    export_schedule_dlq_arn: str = ""
+    cursor_secret_arn: str = ""
+    credentials_key_id: str = "alias/tallyboard-credentials"
     # Gateway (usage plan) key values are "<prefix>-<plan>"; the template names them the same way.
-    gateway_key_prefix: str = Field("tallyboard-local", alias="GATEWAY_KEY_PREFIX")
-    max_body_bytes: int = Field(1_048_576, alias="MAX_BODY_BYTES")
+    gateway_key_prefix: str = "tallyboard-local"
+    max_body_bytes: int = 1_048_576
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.model_validate({k: v for k, v in os.environ.items() if k in _ENV_NAMES})
-
-
-_ENV_NAMES = {field.alias for field in Settings.model_fields.values()}
+    values = {}
+    for field in fields(Settings):
+        raw = os.environ.get(field.name.upper())
+        if raw is not None:
+            values[field.name] = type(field.default)(raw)  # str, or int for max_body_bytes
+    return Settings(**values)

@@ -1,12 +1,16 @@
-"""boto3 clients, created lazily once per container. Endpoint and region come from the
-environment (AWS_ENDPOINT_URL points every client at the local moto server)."""
+"""AWS clients, created lazily once per container. Endpoint and region come from the
+environment (AWS_ENDPOINT_URL points every client at the local moto server).
+
+They are botocore's low-level clients, the ones boto3.client() returns, made without importing
+boto3: its import (s3transfer, multiprocessing, the resource layer) costs a cold start more than
+the rest of the shared package does, and nothing here uses what it adds."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
@@ -24,7 +28,7 @@ _SERVICE_CONFIG = {"s3": _CONFIG.merge(Config(signature_version="s3v4"))}
 
 @cache
 def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_SERVICE_CONFIG.get(service, _CONFIG))
+    return botocore.session.Session().create_client(service, config=_SERVICE_CONFIG.get(service, _CONFIG))
 
 
 def dynamodb() -> Any:

@@ -4,47 +4,89 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from tallyboard.data.aws import dynamodb
 from tallyboard.models.common import DYNAMO_MIN_MAGNITUDE
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+# Items are (de)serialised here rather than by boto3's TypeSerializer: importing boto3 (with
+# s3transfer and multiprocessing) costs more of a cold start than the rest of the shared
+# package, and the low-level clients come from botocore alone (data/aws.py). Numbers are
+# checked as boto3 checks them: what DynamoDB cannot hold exactly (38 digits) fails here.
+_NUMBERS = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
 
 
-def _to_dynamo_value(value: Any) -> Any:
+def _number(value: int | float | Decimal) -> str:
     if isinstance(value, float):
         # Inputs are checked against DynamoDB's range; a derived value (a rollup's sum after
         # cancellation, -0.0) can still fall below it, and rounds to the 0 it nearly is.
-        return Decimal(repr(value)) if abs(value) >= DYNAMO_MIN_MAGNITUDE else Decimal(0)
+        value = Decimal(repr(value)) if abs(value) >= DYNAMO_MIN_MAGNITUDE else Decimal(0)
+    text = str(_NUMBERS.create_decimal(value))
+    if text in {"Infinity", "-Infinity", "NaN", "sNaN"}:
+        raise TypeError("Infinity and NaN are not supported")
+    return text
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    """A Python value as a DynamoDB AttributeValue."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | float | Decimal):
+        return {"N": _number(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
     if isinstance(value, dict):
-        return {k: _to_dynamo_value(v) for k, v in value.items()}
+        return {"M": {k: _attribute(v) for k, v in value.items()}}
     if isinstance(value, list | tuple):
-        return [_to_dynamo_value(v) for v in value]
-    return value
+        return {"L": [_attribute(v) for v in value]}
+    if isinstance(value, set | frozenset) and value:
+        if all(isinstance(v, str) for v in value):
+            return {"SS": list(value)}
+        if all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in value):
+            return {"NS": [_number(v) for v in value]}
+        if all(isinstance(v, bytes | bytearray) for v in value):
+            return {"BS": [bytes(v) for v in value]}
+    raise TypeError(f"DynamoDB holds no {type(value).__name__} value like {value!r}")
 
 
-def _from_dynamo_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _from_dynamo_value(v) for k, v in value.items()}
-    if isinstance(value, list | set):
-        return [_from_dynamo_value(v) for v in value]
-    return value
+def _from_number(text: str) -> int | float:
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _value(attribute: dict[str, Any]) -> Any:
+    """A DynamoDB AttributeValue as a Python value: numbers as int or float, sets as lists."""
+    ((kind, raw),) = attribute.items()
+    if kind in {"S", "BOOL", "B"}:
+        return raw
+    if kind == "N":
+        return _from_number(raw)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: _value(v) for k, v in raw.items()}
+    if kind == "L":
+        return [_value(v) for v in raw]
+    if kind == "NS":
+        return [_from_number(v) for v in raw]
+    if kind in {"SS", "BS"}:
+        return list(raw)
+    raise TypeError(f"Unknown DynamoDB type {kind}")
 
 
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(_to_dynamo_value(v)) for k, v in data.items() if v is not None}
+    return {k: _attribute(v) for k, v in data.items() if v is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
+    return {k: _value(v) for k, v in item.items()}
 
 
 def key(**parts: str) -> dict[str, Any]:
