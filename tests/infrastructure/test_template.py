@@ -75,16 +75,20 @@ def _as_packaged(document: dict[str, Any]) -> None:
             resource["Properties"][prop] = f"s3://artifacts/{local}"
 
 
-def test_sam_translation_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
+def _translated(monkeypatch: pytest.MonkeyPatch, document: dict[str, Any] | None = None) -> dict[str, Any]:
+    """template.yaml (or `document`) as CloudFormation, after `sam package` and the SAM transform."""
     from samtranslator.translator.transform import transform
     from samtranslator.yaml_helper import yaml_parse
 
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    document = yaml_parse((ROOT / "template.yaml").read_text())
+    document = document or yaml_parse((ROOT / "template.yaml").read_text())
     _as_packaged(document)
+    return transform(document, {}, _NoManagedPolicies())  # type: ignore[arg-type]
 
-    translated = transform(document, {}, _NoManagedPolicies())  # type: ignore[arg-type]
+
+def test_sam_translation_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    translated = _translated(monkeypatch)
 
     resources = translated["Resources"]
     types = {r["Type"] for r in resources.values()}
@@ -132,6 +136,24 @@ def test_deployable_template_answers_every_paths_undeclared_methods(monkeypatch:
         and r["Properties"]["FunctionName"] == {"Ref": tpl.METHOD_NOT_ALLOWED_FUNCTION}
     ]
     assert len(grants) == 1 and grants[0]["SourceArn"]["Fn::Sub"].endswith(":${TallyboardApi}/*")
+
+
+# CloudFormation refuses a stack of more than 500 resources; past this budget, split the template by
+# domain into nested stacks rather than creep up on the hard limit.
+RESOURCE_BUDGET = 400
+
+
+def test_translated_template_stays_within_the_resource_budget(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `make build` deploys (tpl.deployable), translated as CloudFormation receives it."""
+    resources = _translated(monkeypatch, tpl.deployable())["Resources"]
+    functions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+
+    with capsys.disabled():
+        print(f"\ntranslated template: {len(resources)} resources, {len(functions)} functions")
+    # each API function costs three (function, role, invoke permission): the budget's real driver
+    assert len(resources) < RESOURCE_BUDGET, f"{len(resources)} resources (CloudFormation's limit is 500)"
 
 
 # ------------------------------------------------------------------ routes, handlers, OpenAPI
