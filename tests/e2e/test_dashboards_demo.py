@@ -38,4 +38,52 @@ def test_demo_seed_creates_the_documented_dashboards(tenant: Tenant) -> None:
     )
     assert commits["config"]["connectionId"] == "conn_demo_github"
     payments = tenant.get(f"/dashboards/{boards[1]['id']}").json()["data"]
-    assert [w["title"] for w in payments["widgets"]] == ["MRR", "Revenue Trend"]
+    assert [w["title"] for w in payments["widgets"]] == [
+        "MRR",
+        "Revenue Trend",
+        "Custom Sales",
+        "How to read this dashboard",
+    ]
+    sales, note = payments["widgets"][2:]
+    assert (sales["type"], sales["config"]["metricId"]) == ("metric", "custom_sales")
+    assert note["type"] == "text" and note["config"]["body"]
+    (theme,) = tenant.get(f"/projects/{tenant.project_id}/data_color_themes").json()["data"]
+    assert theme["name"] == "Tallyboard"
+    assert [(d["tags"], d["data_color_theme_id"]) for d in (summary, payments)] == [
+        (["executive", "daily"], theme["id"]),
+        (["payments"], theme["id"]),
+    ]
+
+
+def test_demo_insights_show_real_figures_and_a_push_moves_them(tenant: Tenant) -> None:
+    """The README's flow on the demo: run_insights, snapshot, the documented custom_sales push,
+    analyze_refresh_result names the Custom Sales tile with the pushed value as its change."""
+    from tallyboard.logic import metrics
+    from tallyboard_local import demo_metrics
+
+    demo_dashboards.seed(tenant.workspace_id, tenant.project_id, tenant.user_id)
+    metrics.record_points(tenant.workspace_id, tenant.project_id, demo_metrics.points(days=40))
+    payments = tenant.get("/dashboards", params={"projectId": tenant.project_id}).json()["data"][1]
+    path = f"/dashboards/{payments['id']}"
+
+    tiles = tenant.get(f"{path}/run_insights").json()["tiles"]
+    assert [t["status"] for t in tiles] == ["ok", "ok", "metric_not_found", "text"]
+    assert all(t["value"] > 0 and t["series"] for t in tiles[:2])
+    key = tenant.post(f"{path}/snapshot").json()["cache_key"]
+    pushed = tenant.post(
+        "/metrics/custom",
+        json={"projectId": tenant.project_id, "metricId": "custom_sales", "value": 5000, "unit": "USD"},
+    )
+    assert pushed.status_code == 201
+    analysis = tenant.post(f"{path}/analyze_refresh_result", json={"cache_key": key}).json()
+    changed = [
+        (t["title"], t["direction"], t["after"]) for t in analysis["tiles"] if t["direction"] != "unchanged"
+    ]
+    assert changed == [("Custom Sales", "appeared", 5000)]
+    assert "1 tile(s) now have data: Custom Sales." in analysis["summary"]
+    again = tenant.post(f"{path}/snapshot").json()["cache_key"]
+    tenant.post(
+        "/metrics/custom", json={"projectId": tenant.project_id, "metricId": "custom_sales", "value": 500}
+    )
+    moved = tenant.post(f"{path}/analyze_refresh_result", json={"cache_key": again}).json()
+    assert "Biggest mover: Custom Sales rose 10% (5,000 USD → 5,500 USD)." in moved["summary"]
