@@ -19,6 +19,8 @@ def _create_table(ddb: Any, name: str, props: dict[str, Any]) -> None:
     }
     if props.get("GlobalSecondaryIndexes"):
         kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if props.get("StreamSpecification"):
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
     ddb.create_table(**kwargs)
     ttl = props.get("TimeToLiveSpecification")
     if ttl:

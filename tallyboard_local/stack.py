@@ -17,6 +17,7 @@ from tallyboard_local import aws_calls, moto_fixes, resources
 from tallyboard_local.functions import Functions, install_step_functions_seam
 from tallyboard_local.gateway import Gateway, GatewayServer
 from tallyboard_local.schedules import SchedulePump
+from tallyboard_local.streams import StreamPump
 
 STACK_NAME = "tallyboard-local"
 REGION = "us-east-1"
@@ -31,6 +32,7 @@ class LocalStack:
     server: GatewayServer | None = None
     functions: Functions | None = None
     schedules: SchedulePump | None = None
+    streams: StreamPump | None = None
     environment: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -83,9 +85,12 @@ class LocalStack:
         self.server = GatewayServer(Gateway(self.functions), self.host, self.port)
         self.server.start()
         self.schedules = SchedulePump(self.functions).start()
+        self.streams = StreamPump(self.functions).start()
         return self
 
     def stop(self) -> None:
+        if self.streams:
+            self.streams.stop()
         if self.schedules:
             self.schedules.stop()
         if self.server:

@@ -114,7 +114,7 @@ def test_documented_list_shape(tenant: Tenant) -> None:
     assert first["metadata"] == {"currency": "USD", "subscriptionCount": 150}
     assert isinstance(first["createdAt"], int) and first["timestamp"] == 1704067201000
     assert body["data"][1]["metadata"] == {"repositories": ["r1", "r2"]}
-    assert body["pagination"] == {"total": 2, "limit": 100, "offset": 0, "hasMore": False}
+    assert body["pagination"] == {"total": 2, "limit": 100, "offset": 0, "hasMore": False, "nextCursor": None}
 
 
 def test_timestamp_defaults_to_now(tenant: Tenant) -> None:
@@ -163,7 +163,9 @@ def test_pagination(tenant: Tenant) -> None:
     assert [[p["value"] for p in page["data"]] for page in pages] == [[4, 3], [2, 1], [0]]
     assert [page["pagination"]["hasMore"] for page in pages] == [True, True, False]
     assert all(page["pagination"]["total"] == 5 for page in pages)
+    cursor = pages[1]["pagination"].pop("nextCursor")
     assert pages[1]["pagination"] == {"total": 5, "limit": 2, "offset": 2, "hasMore": True}
+    assert listed(tenant, limit=2, cursor=cursor) == pages[2]
     assert listed(tenant, limit=2, offset=10)["data"] == []
 
 
@@ -544,3 +546,40 @@ def test_pushed_points_are_manual_and_synced_points_synced(tenant: Tenant) -> No
     points = listed(tenant)["data"]
 
     assert [(p["value"], p["dataQuality"]) for p in points] == [(2, "synced"), (1, "manual")]
+
+
+def test_twenty_concurrent_writers_on_one_metric_are_all_accepted_and_counted_once(
+    make_tenant: Any, stack: Any
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    tenant = make_tenant("enterprise", rate_limit_per_hour=100_000)
+    base = ms(2024, 5, 1)
+
+    def writer(w: int) -> list[int]:
+        session = tenant.with_key(tenant.api_key)
+        return [
+            session.post(
+                "/metrics/custom",
+                json={
+                    "projectId": tenant.project_id,
+                    "metricId": "hot",
+                    "value": 1,
+                    "timestamp": base + w * 25 + i,
+                },
+                timeout=180,  # a loaded 2-core machine queues 20 writers behind moto
+            ).status_code
+            for i in range(25)
+        ]
+
+    with ThreadPoolExecutor(20) as pool:
+        statuses = [s for batch in pool.map(writer, range(20)) for s in batch]
+
+    assert statuses.count(201) == 500, {s: statuses.count(s) for s in set(statuses)}
+    day = {"startDate": "2024-05-01", "endDate": "2024-05-01T23:59:59Z"}
+    counted = timeseries(tenant, "hot", aggregation="count", **day)["data"]
+    assert counted == [{"timestamp": base, "value": 500}]  # exact before and after the fold
+    assert listed(tenant, metricIds="hot", **day)["pagination"]["total"] == 500
+    stack.streams.drain()
+    assert timeseries(tenant, "hot", aggregation="count", **day)["data"] == counted
+    assert listed(tenant, **day)["pagination"]["total"] == 500

@@ -71,7 +71,7 @@ def scale(make_tenant: Callable[..., Tenant]) -> Tenant:
     return make_tenant("scale")
 
 
-def test_a_retried_write_is_counted_once(scale: Tenant) -> None:
+def test_a_retried_write_is_counted_once(scale: Tenant, stack: Any) -> None:
     ws, proj = scale.workspace_id, scale.project_id
     points = [point("retry", ms(2024, 1, 1, h), h) for h in range(5)]
     catalog = {"retry": metrics.catalog_entry("retry")}
@@ -82,6 +82,7 @@ def test_a_retried_write_is_counted_once(scale: Tenant) -> None:
     assert series(scale, "retry", "2024-01-01", "2024-01-01T23:59:59Z", aggregation="count") == [
         (ms(2024, 1, 1), 5)
     ]
+    stack.streams.drain()
     assert store.get_catalog(ws, proj, "retry")["pointCount"] == 5
 
 
@@ -128,32 +129,44 @@ def test_out_of_order_writes_give_the_same_rollups(scale: Tenant) -> None:
             assert [v for _, v in got] == pytest.approx([v for _, v in want]), (interval, aggregation)
 
 
-def test_a_concurrent_writer_between_read_and_write_is_retried_not_lost(
-    scale: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # moto's TransactWriteItems is not thread-safe, so the race is staged: another writer
-    # commits to the same buckets right after this writer has read them.
+def _pending_records(ws: str, proj: str) -> list[dict[str, Any]]:
+    """The pending markers as the stream delivers them (INSERT records with their new image)."""
+    from tallyboard.data import dynamo
+
+    return [
+        {
+            "eventName": "INSERT",
+            "dynamodb": {"NewImage": dynamo.to_item(marker), "SequenceNumber": str(100 + n)},
+        }
+        for n, marker in enumerate(store.pending(ws, proj))
+    ]
+
+
+def test_a_replayed_or_reordered_stream_batch_changes_nothing(scale: Tenant, stack: Any) -> None:
     ws, proj = scale.workspace_id, scale.project_id
     catalog = {"hot": metrics.catalog_entry("hot")}
-    real_read = store._read_rollups
-    calls: list[int] = []
-
-    def read_then_someone_else_writes(keys: list[tuple[str, str]]) -> dict:
-        found = real_read(keys)
-        calls.append(len(calls))
-        if len(calls) == 1:
-            store.write_points(ws, proj, [point("hot", ms(2024, 4, 1, 12, 30), 100)], catalog)
-        return found
-
-    monkeypatch.setattr(store, "_read_rollups", read_then_someone_else_writes)
-    store.write_points(ws, proj, [point("hot", ms(2024, 4, 1, 12, 10), 1)], catalog)
-
-    assert len(calls) >= 3  # ours, the intruder's, ours again after the version check failed
+    stamps = [ms(2024, 4, 1, 12, 10), ms(2024, 4, 1, 12, 30), ms(2024, 4, 1, 9)]  # out of order
     day = "2024-04-01", "2024-04-01T23:00:00Z"
-    assert series(scale, "hot", *day, aggregation="count") == [(ms(2024, 4, 1), 2)]
-    assert series(scale, "hot", *day, aggregation="sum") == [(ms(2024, 4, 1), 101)]
-    assert series(scale, "hot", *day, aggregation="last") == [(ms(2024, 4, 1), 100)]
-    assert store.get_catalog(ws, proj, "hot")["pointCount"] == 2
+    expected = {"count": 3, "sum": 108, "last": 100}
+    with stack.streams.held():
+        store.write_points(
+            ws, proj, [point("hot", ts, v) for ts, v in zip(stamps, (1, 100, 7), strict=True)], catalog
+        )
+        records = _pending_records(ws, proj)
+        assert len(records) == 3 and store.folded_total(ws, proj) == 0
+        for aggregation, value in expected.items():  # not folded yet: the reads count them
+            assert series(scale, "hot", *day, aggregation=aggregation) == [(ms(2024, 4, 1), value)]
+
+    stack.streams.drain()
+    assert store.pending(ws, proj) == [] and store.folded_total(ws, proj) == 3
+    # the same batch again, then its records reversed, then a half of it: nothing moves
+    for replay in (records, records[::-1], records[1:]):
+        assert metrics.aggregate({"Records": replay}) == {"batchItemFailures": []}
+    for aggregation, value in expected.items():
+        assert series(scale, "hot", *day, aggregation=aggregation) == [(ms(2024, 4, 1), value)]
+    assert store.get_catalog(ws, proj, "hot")["pointCount"] == 3
+    assert store.folded_total(ws, proj) == 3
+    assert store.count_project(ws, proj) == 3 == store.count_project(ws, proj, ms(2024, 4, 1), ms(2024, 4, 2))
 
 
 def test_bulk_import_matches_the_transactional_path(scale: Tenant) -> None:
@@ -186,7 +199,8 @@ def test_total_from_rollups_matches_a_raw_count(scale: Tenant) -> None:
     for _ in range(6):
         lo = base + rng.randrange(-DAY, 11 * DAY)
         hi = lo + rng.randrange(0, 9 * DAY)
-        assert store.count_points(ws, proj, "cnt", lo, hi) == sum(lo <= ts <= hi for ts in stamps)
+        want = sum(lo <= ts <= hi for ts in stamps)
+        assert store.count_metric(ws, proj, "cnt", lo, hi) == want == store.count_project(ws, proj, lo, hi)
 
 
 def test_retention_hides_old_points_before_ttl_deletes_them(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tallyboard.errors import BadRequest
 
 INTERVALS = ("hour", "day", "week", "month")
-_FIXED_MS = {"hour": 3_600_000, "day": 86_400_000, "week": 7 * 86_400_000}
+_FIXED_MS = {"minute": 60_000, "hour": 3_600_000, "day": 86_400_000, "week": 7 * 86_400_000}
 # Epoch ms this API stores: 13 digits (sortable as zero-padded text), so up to year 2286.
 MAX_TIMESTAMP_MS = 9_999_999_999_999
 

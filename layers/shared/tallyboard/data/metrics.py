@@ -71,6 +71,7 @@ from botocore.exceptions import ClientError
 from tallyboard import timeutil
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
+from tallyboard.models.common import DYNAMO_MIN_MAGNITUDE
 from tallyboard.settings import get_settings
 
 ROLLUP_INTERVALS = ("hour", "day", "week", "month")
@@ -119,6 +120,18 @@ def catalog_pk(ws: str, proj: str) -> str:
     return f"CAT#{ws}#{proj}"
 
 
+def pending_pk(ws: str, proj: str) -> str:
+    return f"PEND#{ws}#{proj}"
+
+
+def project_counts_pk(ws: str, proj: str) -> str:
+    return f"PC#{ws}#{proj}"
+
+
+ALL_COUNT_SK = "all"
+PROJECT_COUNT_LEVELS = ("month", "day", "hour", "minute")
+
+
 # ----------------------------------------------------------------------------- rollup maths
 
 
@@ -152,8 +165,11 @@ class Rollup:
         if aggregation == "count":
             return self.count
         if aggregation == "avg":
-            return self.sum / self.count if self.count else 0.0
-        return {"sum": self.sum, "min": self.min, "max": self.max, "last": self.last}[aggregation] or 0.0
+            value = self.sum / self.count if self.count else 0.0
+        else:
+            value = {"sum": self.sum, "min": self.min, "max": self.max, "last": self.last}[aggregation] or 0.0
+        # as stored (dynamo rounds what it cannot hold to 0), whether folded yet or pending
+        return value if abs(value) >= DYNAMO_MIN_MAGNITUDE else 0.0
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Rollup:
@@ -224,75 +240,147 @@ def _point_item(ws: str, proj: str, point: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _chunks(ws: str, proj: str, points: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Deterministic chunks of points whose transaction stays within 100 items."""
-    ordered = sorted(points, key=lambda p: (p["metricId"], p["timestamp"], p["id"]))
-    chunk: list[dict[str, Any]] = []
-    keys: set[tuple[str, str]] = set()
-    metric_ids: set[str] = set()
-    for point in ordered:
-        new_keys = keys | set(rollup_keys(ws, proj, point["metricId"], point["timestamp"]))
-        new_metrics = metric_ids | {point["metricId"]}
-        if chunk and len(chunk) + 1 + len(new_keys) + len(new_metrics) > MAX_TRANSACTION_ITEMS:
-            yield chunk
-            chunk, keys, metric_ids = [], set(), set()
-            new_keys = set(rollup_keys(ws, proj, point["metricId"], point["timestamp"]))
-            new_metrics = {point["metricId"]}
-        chunk.append(point)
-        keys, metric_ids = new_keys, new_metrics
-    if chunk:
-        yield chunk
-
-
 def _read_rollups(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Rollup]:
     records = dynamo.batch_get(_table(), [dynamo.key(pk=pk, sk=sk) for pk, sk in keys], consistent=True)
     return {(r["pk"], r["sk"]): Rollup.from_record(r) for r in records}
 
 
-def _catalog_update(ws: str, proj: str, entry: dict[str, Any], count: int) -> dict[str, Any]:
-    names = {"#n": "pointCount"}
-    values: dict[str, Any] = {":n": count}
-    sets = []
-    for field in ("metricId", "metricName", "unit", "service", "connectionId", "aggregation", "createdAt"):
-        if entry.get(field) is not None:
-            names[f"#{field}"] = field
-            values[f":{field}"] = entry[field]
-            sets.append(f"#{field} = if_not_exists(#{field}, :{field})")
-    expression = "ADD #n :n" + (" SET " + ", ".join(sets) if sets else "")
+def _pending_item(ws: str, proj: str, point: dict[str, Any]) -> dict[str, Any]:
+    """The point's "not folded yet" marker: what the aggregator folds, and what reads add to
+    the rollups until it has (one project partition, sorted by metric then time)."""
+    return dynamo.to_item(
+        {
+            "pk": pending_pk(ws, proj),
+            "sk": f"{point['metricId']}#{_ts(point['timestamp'])}#{point['id']}",
+            **{k: point.get(k) for k in ("id", "metricId", "value", "timestamp", "expiresAt")},
+        }
+    )
+
+
+_known_catalog: set[tuple[str, str, str]] = set()  # per container: entries known to exist
+
+
+def _ensure_catalog(ws: str, proj: str, catalog: dict[str, dict[str, Any]]) -> None:
+    """A metric's catalog entry (its name, unit, natural aggregation) is created by the first
+    push that names it and never rewritten by a push (its count is the aggregator's)."""
+    for metric_id, entry in catalog.items():
+        if (ws, proj, metric_id) in _known_catalog:
+            continue
+        try:
+            dynamodb().put_item(
+                TableName=_table(),
+                Item=dynamo.to_item({**entry, "pk": catalog_pk(ws, proj), "sk": metric_id}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if not dynamo.is_condition_failure(error):
+                raise
+        _known_catalog.add((ws, proj, metric_id))
+
+
+def write_points(
+    ws: str, proj: str, points: list[dict[str, Any]], catalog: dict[str, dict[str, Any]]
+) -> None:
+    """Store points (each a full point record with its `id` and optional `expiresAt`) and their
+    pending markers. Nothing shared is written (rollups and counts are the aggregator's), so
+    concurrent pushes never contend. Each chunk is one transaction of conditional Puts: a chunk
+    whose point already exists was committed before (a retry with the same ids) and is skipped."""
+    _ensure_catalog(ws, proj, catalog)
+    ordered = sorted(points, key=lambda p: (p["metricId"], p["timestamp"], p["id"]))
+    per_chunk = MAX_TRANSACTION_ITEMS // 2
+    for start in range(0, len(ordered), per_chunk):
+        chunk = ordered[start : start + per_chunk]
+        items = []
+        for p in chunk:
+            for item in (_point_item(ws, proj, p), _pending_item(ws, proj, p)):
+                items.append(
+                    {
+                        "Put": {
+                            "TableName": _table(),
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    }
+                )
+        try:
+            dynamodb().transact_write_items(TransactItems=items)
+        except ClientError as error:
+            reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons") or []]
+            if "ConditionalCheckFailed" not in reasons:
+                raise
+
+
+# ----------------------------------------------------------------------------- aggregator
+
+
+def _project_count_keys(ws: str, proj: str, timestamp: int) -> list[tuple[str, str]]:
+    pk = project_counts_pk(ws, proj)
+    return [(pk, ALL_COUNT_SK)] + [
+        (pk, f"{level}#{_ts(timeutil.bucket_start(timestamp, level))}") for level in PROJECT_COUNT_LEVELS
+    ]
+
+
+def _fold_items(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
+    """Items one fold transaction of these markers writes."""
+    rollup_keys_ = {k for m in markers for k in rollup_keys(ws, proj, m["metricId"], m["timestamp"])}
+    counts = {k for m in markers for k in _project_count_keys(ws, proj, m["timestamp"])}
+    return len(markers) + len(rollup_keys_) + len(counts) + len({m["metricId"] for m in markers})
+
+
+def _fold_chunks(ws: str, proj: str, markers: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for marker in sorted(markers, key=lambda m: (m["metricId"], m["timestamp"], m["id"])):
+        if chunk and _fold_items(ws, proj, [*chunk, marker]) > MAX_TRANSACTION_ITEMS:
+            yield chunk
+            chunk = []
+        chunk.append(marker)
+    if chunk:
+        yield chunk
+
+
+def _add(key: tuple[str, str], amount: int, expires_at: int | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {":n": {"N": str(amount)}}
+    expression = "ADD #n :n"
+    if expires_at is not None:  # for plans with retention: the newest point's expiry
+        values[":e"] = {"N": str(expires_at)}
+        expression += " SET expiresAt = :e"
     return {
         "Update": {
             "TableName": _table(),
-            "Key": dynamo.key(pk=catalog_pk(ws, proj), sk=entry["metricId"]),
+            "Key": dynamo.key(pk=key[0], sk=key[1]),
             "UpdateExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": dynamo.to_item(values),
+            "ExpressionAttributeNames": {"#n": "count" if key[0].startswith("PC#") else "pointCount"},
+            "ExpressionAttributeValues": values,
         }
     }
 
 
-def _write_chunk(ws: str, proj: str, chunk: list[dict[str, Any]], catalog: dict[str, dict[str, Any]]) -> None:
-    table = _table()
-    keys = sorted({k for p in chunk for k in rollup_keys(ws, proj, p["metricId"], p["timestamp"])})
-    counts: dict[str, int] = {}
-    for p in chunk:
-        counts[p["metricId"]] = counts.get(p["metricId"], 0) + 1
+def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
+    """Fold markers into their rollups, the catalog counts and the project counts, and delete
+    them, in ONE transaction: a marker is folded exactly once. A marker already gone (a replayed
+    or retried stream batch) fails its condition and is dropped; a rollup changed under us (only
+    a retry of this same work can) is re-read. Returns how many markers this call folded."""
     for attempt in range(MAX_WRITE_ATTEMPTS):
-        existing = _read_rollups(keys)
-        rollups = fold(ws, proj, chunk, existing)
+        if not markers:
+            return 0
+        keys = sorted({k for m in markers for k in rollup_keys(ws, proj, m["metricId"], m["timestamp"])})
+        rollups = fold(ws, proj, markers, _read_rollups(keys))
         items: list[dict[str, Any]] = [
             {
-                "Put": {
-                    "TableName": table,
-                    "Item": _point_item(ws, proj, p),
-                    "ConditionExpression": "attribute_not_exists(pk)",
+                "Delete": {
+                    "TableName": _table(),
+                    "Key": dynamo.key(
+                        pk=pending_pk(ws, proj), sk=f"{m['metricId']}#{_ts(m['timestamp'])}#{m['id']}"
+                    ),
+                    "ConditionExpression": "attribute_exists(pk)",
                 }
             }
-            for p in chunk
+            for m in markers
         ]
         for pk, sk in keys:
             rollup = rollups[(pk, sk)]
             put: dict[str, Any] = {
-                "TableName": table,
+                "TableName": _table(),
                 "Item": dynamo.to_item({**rollup.record(), "pk": pk, "sk": sk}),
             }
             if rollup.version:
@@ -302,32 +390,43 @@ def _write_chunk(ws: str, proj: str, chunk: list[dict[str, Any]], catalog: dict[
             else:
                 put["ConditionExpression"] = "attribute_not_exists(pk)"
             items.append({"Put": put})
-        items.extend(_catalog_update(ws, proj, catalog[m], n) for m, n in sorted(counts.items()))
+        per_metric: dict[str, int] = {}
+        per_count: dict[tuple[str, str], list[Any]] = {}
+        for m in markers:
+            per_metric[m["metricId"]] = per_metric.get(m["metricId"], 0) + 1
+            for key in _project_count_keys(ws, proj, m["timestamp"]):
+                entry = per_count.setdefault(key, [0, None])
+                entry[0] += 1
+                if m.get("expiresAt") is not None and key[1] != ALL_COUNT_SK:
+                    entry[1] = max(entry[1] or 0, int(m["expiresAt"]))
+        items += [_add((catalog_pk(ws, proj), metric_id), n) for metric_id, n in sorted(per_metric.items())]
+        items += [_add(key, n, expires) for key, (n, expires) in sorted(per_count.items())]
         try:
             dynamodb().transact_write_items(TransactItems=items)
-            return
+            return len(markers)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
             reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons") or []]
-            if any(code == "ConditionalCheckFailed" for code in reasons[: len(chunk)]):
-                return  # these very points were committed already: a retry, counted once
-            if not reasons or all(
-                c in {"None", "ConditionalCheckFailed", "TransactionConflict"} for c in reasons
-            ):
+            gone = {i for i, code in enumerate(reasons[: len(markers)]) if code == "ConditionalCheckFailed"}
+            markers = [m for i, m in enumerate(markers) if i not in gone]
+            if not gone:
                 time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())
-                continue
-            raise
-    raise WriteContention("metric rollups are under heavy concurrent writes")
+    raise WriteContention("rollups kept changing under the aggregator")
 
 
-def write_points(
-    ws: str, proj: str, points: list[dict[str, Any]], catalog: dict[str, dict[str, Any]]
-) -> None:
-    """Store points (each a full point record with its `id` and optional `expiresAt`) with their
-    rollups and catalog entries. `catalog` maps each metricId to its descriptive defaults."""
-    for chunk in _chunks(ws, proj, points):
-        _write_chunk(ws, proj, chunk, catalog)
+def fold_pending(markers: Iterable[dict[str, Any]]) -> int:
+    """Fold pending markers (as the stream delivers them: any projects, any order, possibly
+    again) into rollups and counts. Returns how many were folded by this call."""
+    by_project: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for marker in markers:
+        _, ws, proj = marker["pk"].split("#", 2)
+        by_project.setdefault((ws, proj), {})[marker["sk"]] = marker  # a batch may repeat a record
+    folded = 0
+    for (ws, proj), unique in by_project.items():
+        for chunk in _fold_chunks(ws, proj, list(unique.values())):
+            folded += _fold_chunk(ws, proj, chunk)
+    return folded
 
 
 def bulk_items(
@@ -360,6 +459,12 @@ def bulk_import(ws: str, proj: str, points: list[dict[str, Any]], catalog: dict[
             batch = []
     if batch:
         _batch_write(table, batch)
+    counts: dict[tuple[str, str], int] = {}
+    for p in points:
+        for key in _project_count_keys(ws, proj, p["timestamp"]):
+            counts[key] = counts.get(key, 0) + 1
+    for key, n in counts.items():  # ADD: a project's counts may hold other metrics' points
+        dynamodb().update_item(**{k: v for k, v in _add(key, n)["Update"].items()})
 
 
 def _batch_write(table: str, requests: list[dict[str, Any]]) -> None:
@@ -379,16 +484,26 @@ _LIVE_FILTER = "attribute_not_exists(#e) OR #e > :now"
 
 
 def query_points(
-    ws: str, proj: str, metric_id: str | None, start_ms: int, end_ms: int, now_s: int, max_items: int
+    ws: str,
+    proj: str,
+    metric_id: str | None,
+    start_ms: int,
+    end_ms: int,
+    now_s: int,
+    max_items: int,
+    before: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Live points in [start_ms, end_ms], newest first (timestamp, then id, descending); one
-    metric's partition, or the project's index when metric_id is None."""
+    """Live points in [start_ms, end_ms], newest first (timestamp, then id, descending), each
+    with its sort key `<timestamp>#<id>` as `position`, strictly before `before` when given (a
+    cursor); one metric's partition, or the project's index when metric_id is None."""
     if max_items <= 0 or end_ms < start_ms:
         return
     if metric_id is None:
         pk_name, sk_name, pk, index = "gsi1pk", "gsi1sk", project_points_pk(ws, proj), {"IndexName": "gsi1"}
     else:
         pk_name, sk_name, pk, index = "pk", "sk", point_pk(ws, proj, metric_id), {}
+    high = f"{_ts(end_ms)}#~"
+    high = min(high, before) if before else high
     items = dynamo.query(
         _table(),
         **index,
@@ -398,14 +513,18 @@ def query_points(
         ExpressionAttributeValues={
             ":pk": {"S": pk},
             ":lo": {"S": f"{_ts(start_ms)}#"},
-            ":hi": {"S": f"{_ts(end_ms)}#~"},
+            ":hi": {"S": high},
             ":now": {"N": str(now_s)},
         },
         ScanIndexForward=False,
-        Limit=min(max_items, 1000),
+        Limit=min(max_items + 1, 1000),
     )
-    for n, item in enumerate(items, 1):
-        yield _public_point(item)
+    n = 0
+    for item in items:
+        if item[sk_name] == before:
+            continue
+        yield {**_public_point(item), "position": item[sk_name]}
+        n += 1
         if n >= max_items:
             return
 
@@ -481,6 +600,7 @@ def rollups(
     """Stored rollups with a bucket start in [first_bucket, last_bucket], oldest first; one Query."""
     items = dynamo.query(
         _table(),
+        ConsistentRead=True,
         KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
         ExpressionAttributeValues={
             ":pk": {"S": rollup_pk(ws, proj, metric_id, interval)},
@@ -504,6 +624,7 @@ def _count_rollups(ws: str, proj: str, metric_id: str, interval: str, lo: int, h
         },
         ProjectionExpression="#c",
         ExpressionAttributeNames={"#c": "count"},
+        ConsistentRead=True,
     )
     return sum(int(i["count"]) for i in items)
 
@@ -520,6 +641,7 @@ def _count_raw(ws: str, proj: str, metric_id: str, lo: int, hi: int) -> int:
             ":hi": {"S": f"{_ts(hi - 1)}#~"},
         },
         "Select": "COUNT",
+        "ConsistentRead": True,
     }
     while True:
         response = dynamodb().query(**kwargs)
@@ -555,3 +677,168 @@ def count_points(ws: str, proj: str, metric_id: str, start_ms: int, end_ms: int)
         )
 
     return cover(start_ms, end_ms + 1, 0)
+
+
+# ----------------------------------------------------------------------------- exact reads
+# Rollups and counts hold the folded points; pending markers the others. A read takes both,
+# and checks that no fold committed in between: the project's folded total (ALL count) moves
+# with every fold transaction, so reading it before and after brackets a consistent view.
+
+MAX_READ_ATTEMPTS = 5
+
+
+def folded_total(ws: str, proj: str) -> int:
+    item = dynamo.get(_table(), dynamo.key(pk=project_counts_pk(ws, proj), sk=ALL_COUNT_SK), consistent=True)
+    return int(item["count"]) if item else 0
+
+
+def pending(
+    ws: str, proj: str, metric_id: str | None = None, lo: int = 0, hi: int = timeutil.MAX_TIMESTAMP_MS
+) -> list[dict[str, Any]]:
+    """Points not folded yet (bounded by the aggregator's lag): the project's, or one metric's
+    with a timestamp in [lo, hi]; one consistent Query of the project's pending partition."""
+    condition, values = "pk = :pk", {":pk": {"S": pending_pk(ws, proj)}}
+    if metric_id is not None:
+        condition += " AND sk BETWEEN :lo AND :hi"
+        values |= {":lo": {"S": f"{metric_id}#{_ts(lo)}#"}, ":hi": {"S": f"{metric_id}#{_ts(hi)}#~"}}
+    items = dynamo.query(
+        _table(), ConsistentRead=True, KeyConditionExpression=condition, ExpressionAttributeValues=values
+    )
+    return [i for i in items if metric_id is not None or lo <= int(i["timestamp"]) <= hi]
+
+
+def _consistent(read: Any, ws: str, proj: str) -> Any:
+    for _ in range(MAX_READ_ATTEMPTS):
+        before = folded_total(ws, proj)
+        result = read()
+        if folded_total(ws, proj) == before:
+            return result
+    return result  # folds kept landing: the last view (off by at most one fold in flight)
+
+
+def series(
+    ws: str, proj: str, metric_id: str, interval: str, first: int, last: int, now_s: int
+) -> list[Rollup]:
+    """One metric's buckets in [first, last] (bucket starts), oldest first, exact: its rollups
+    with its pending points added."""
+    end = timeutil.next_bucket(last, interval) - 1
+
+    def read() -> tuple[list[Rollup], list[dict[str, Any]]]:
+        return rollups(ws, proj, metric_id, interval, first, last, now_s), pending(
+            ws, proj, metric_id, first, end
+        )
+
+    stored, unfolded = _consistent(read, ws, proj)
+    by_bucket = {r.bucket: r for r in stored}
+    for p in unfolded:
+        if p.get("expiresAt") is not None and int(p["expiresAt"]) <= now_s:
+            continue
+        bucket = timeutil.bucket_start(int(p["timestamp"]), interval)
+        rollup = by_bucket.setdefault(bucket, Rollup(bucket=bucket))
+        rollup.add(float(p["value"]), int(p["timestamp"]), p["id"], p.get("expiresAt"))
+    return [by_bucket[b] for b in sorted(by_bucket)]
+
+
+def _cover(
+    lo: int, hi: int, levels: tuple[str, ...]
+) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]]]:
+    """[lo, hi) as runs of whole buckets (level, first start, last start at most) from the
+    coarsest level down — one run of the coarsest level, at most two of each finer one — and
+    the raw edges finer than the finest level."""
+    buckets: list[tuple[str, int, int]] = []
+    edges: list[tuple[int, int]] = []
+
+    def cover(lo: int, hi: int, level: int) -> None:
+        if lo >= hi:
+            return
+        if level == len(levels):
+            edges.append((lo, hi))
+            return
+        interval = levels[level]
+        first = timeutil.bucket_start(lo, interval)
+        if first < lo:
+            first = timeutil.next_bucket(first, interval)
+        last_end = timeutil.bucket_start(hi, interval)
+        if first >= last_end:
+            cover(lo, hi, level + 1)
+            return
+        buckets.append((interval, first, last_end - 1))
+        cover(lo, first, level + 1)
+        cover(last_end, hi, level + 1)
+
+    cover(lo, hi, 0)
+    return buckets, edges
+
+
+def _count_buckets(pk: str, level: str, first: int, last: int) -> int:
+    """The sum of the `level` counts with a bucket start in [first, last]: one Query, reading
+    only the buckets that hold points."""
+    items = dynamo.query(
+        _table(),
+        ConsistentRead=True,
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+        ExpressionAttributeValues={
+            ":pk": {"S": pk},
+            ":lo": {"S": f"{level}#{_ts(first)}"},
+            ":hi": {"S": f"{level}#{_ts(last)}"},
+        },
+        ProjectionExpression="#c",
+        ExpressionAttributeNames={"#c": "count"},
+    )
+    return sum(int(i["count"]) for i in items)
+
+
+def _count_project_raw(ws: str, proj: str, lo: int, hi: int) -> int:
+    """Points of the project with a timestamp in [lo, hi) (under a minute: a range's edges)."""
+    return dynamo.count(
+        _table(),
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi",
+        ExpressionAttributeValues={
+            ":pk": {"S": project_points_pk(ws, proj)},
+            ":lo": {"S": f"{_ts(lo)}#"},
+            ":hi": {"S": f"{_ts(hi - 1)}#~"},
+        },
+    )
+
+
+def count_project(ws: str, proj: str, start_ms: int | None = None, end_ms: int | None = None) -> int:
+    """Points of the project, all or with a timestamp in [start_ms, end_ms], in O(1) reads
+    whatever the number of metrics: the folded total, or whole month/day/hour/minute counts and
+    the sub-minute edges from the project index; plus the pending points."""
+    if start_ms is None or end_ms is None:
+        total, unfolded = _consistent(lambda: (folded_total(ws, proj), pending(ws, proj)), ws, proj)
+        return total + len(unfolded)
+    if start_ms > end_ms:
+        return 0
+    buckets, edges = _cover(start_ms, end_ms + 1, PROJECT_COUNT_LEVELS)
+    pk = project_counts_pk(ws, proj)
+    counts, unfolded = _consistent(
+        lambda: (
+            [_count_buckets(pk, *run) for run in buckets],
+            pending(ws, proj, None, start_ms, end_ms),
+        ),
+        ws,
+        proj,
+    )
+
+    def in_edges(ms: int) -> bool:
+        return any(lo <= ms < hi for lo, hi in edges)
+
+    raw = sum(_count_project_raw(ws, proj, lo, hi) for lo, hi in edges)  # folded and pending alike
+    return sum(counts) + raw + sum(1 for p in unfolded if not in_edges(int(p["timestamp"])))
+
+
+def count_metric(ws: str, proj: str, metric_id: str, start_ms: int, end_ms: int) -> int:
+    """One metric's points with a timestamp in [start_ms, end_ms]: its folded count by rollups
+    (count_points) plus its pending points outside the raw edges count_points read."""
+    total, unfolded = _consistent(
+        lambda: (
+            count_points(ws, proj, metric_id, start_ms, end_ms),
+            pending(ws, proj, metric_id, start_ms, end_ms),
+        ),
+        ws,
+        proj,
+    )
+    _, edges = _cover(start_ms, end_ms + 1, _COUNT_LEVELS)
+    return total + sum(1 for p in unfolded if not any(lo <= int(p["timestamp"]) < hi for lo, hi in edges))

@@ -19,11 +19,11 @@ from typing import Any
 
 from tallyboard import access, ids, timeutil
 from tallyboard.auth import Caller
-from tallyboard.data import idempotency
+from tallyboard.data import dynamo, idempotency
 from tallyboard.data import metrics as store
+from tallyboard.data.dynamo import Page
 from tallyboard.errors import BadRequest, Conflict, NotFound
-from tallyboard.logic import audit
-from tallyboard.models.common import Pagination
+from tallyboard.logic import audit, pages
 from tallyboard.models.metrics import (
     MAX_LIMIT,
     MAX_TIMESERIES_BUCKETS,
@@ -40,6 +40,7 @@ from tallyboard.models.metrics import (
     TimeseriesQuery,
     TimeseriesResponse,
 )
+from tallyboard.observability import logger
 
 DAY_MS = 86_400_000
 MAX_METRIC_IDS = 50
@@ -107,6 +108,9 @@ def _metric_ids(raw: str | None) -> list[str] | None:
 
 
 def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
+    """A page of points, newest first. `total` costs O(1) reads whatever the number of metrics
+    (project counts), or one decomposition per metric named in `metricIds`; the page costs one
+    Query (one per named metric), `limit` + 1 items deep from the cursor (or offset + limit + 1)."""
     caller.require("viewer", "metrics:read")
     project_id = access.project_for(caller, query.projectId)
     if query.limit > MAX_LIMIT:
@@ -119,32 +123,42 @@ def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
     cutoff = _retention_cutoff(caller, now)
     bounded = query.startDate is not None or query.endDate is not None or cutoff > 0
     start = max(start, cutoff)
-    ws, wanted = caller.workspace_id, query.offset + query.limit
+    ws = caller.workspace_id
+    window = f"{start}|{end}" if bounded else "|"
+    scope = f"metrics|{ws}|{project_id}|{window}|{query.metricIds or ''}"
+    spec = pages.page_spec(query.limit, query.offset, query.cursor, scope)
+    before = (spec.start_key or {}).get("before")
+    wanted = spec.skip + spec.limit + 1  # one more: whether another page follows
 
     if metric_ids is None:
-        points = list(store.query_points(ws, project_id, None, start, end, now // 1000, wanted))
+        points = list(store.query_points(ws, project_id, None, start, end, now // 1000, wanted, before))
     else:
-        streams = [store.query_points(ws, project_id, m, start, end, now // 1000, wanted) for m in metric_ids]
+        streams = [
+            store.query_points(ws, project_id, m, start, end, now // 1000, wanted, before) for m in metric_ids
+        ]
         merged = heapq.merge(*streams, key=lambda p: (p["timestamp"], p["id"]), reverse=True)
         points = list(itertools.islice(merged, wanted))
-    page = points[query.offset : wanted]
+    page = points[spec.skip : spec.skip + spec.limit]
+    next_key = {"before": page[-1]["position"]} if page and len(points) > spec.skip + spec.limit else None
 
-    entries = store.catalog_entries(ws, project_id, metric_ids)
     if start > end:
         total = 0
-    elif not bounded:
-        total = sum(int(e.get("pointCount", 0)) for e in entries)
+    elif metric_ids is None:
+        total = store.count_project(ws, project_id, *((start, end) if bounded else (None, None)))
+    elif bounded:
+        total = sum(store.count_metric(ws, project_id, m, start, end) for m in metric_ids)
     else:
-        total = sum(store.count_points(ws, project_id, e["metricId"], start, end) for e in entries)
-    total = max(total, query.offset + len(page))  # never claim fewer than were just returned
+        entries = store.catalog_entries(ws, project_id, metric_ids)
+        unfolded = store.pending(ws, project_id)
+        total = sum(int(e.get("pointCount", 0)) for e in entries) + sum(
+            1 for p in unfolded if p["metricId"] in set(metric_ids)
+        )
     return MetricList(
         data=[
             MetricPoint(**{**p, "value": _number(p["value"]), "metadata": p.get("metadata") or {}})
             for p in page
         ],
-        pagination=Pagination(
-            total=total, limit=query.limit, offset=query.offset, hasMore=query.offset + len(page) < total
-        ),
+        pagination=pages.pagination(spec, total, Page(page, next_key)),
     )
 
 
@@ -178,9 +192,7 @@ def timeseries(caller: Caller, metric_id: str, query: TimeseriesQuery) -> Timese
     if effective_start <= end:
         first = timeutil.bucket_start(effective_start, interval)
         last = timeutil.bucket_start(end, interval)
-        rollups = store.rollups(
-            caller.workspace_id, project_id, metric_id, interval, first, last, now // 1000
-        )
+        rollups = store.series(caller.workspace_id, project_id, metric_id, interval, first, last, now // 1000)
         if cutoff > first:  # the oldest bucket is partly past the retention: count its live points only
             rollups = [r for r in rollups if r.bucket != first]
             bucket_end = timeutil.next_bucket(first, interval) - 1
@@ -281,10 +293,7 @@ def record_points(
                 "expiresAt": timestamp // 1000 + retention_days * 86_400 if retention_days else None,
             }
         )
-    try:
-        store.write_points(workspace_id, project_id, records, catalog)
-    except store.WriteContention as error:
-        raise Conflict("Too many concurrent writes to this metric; retry shortly") from error
+    store.write_points(workspace_id, project_id, records, catalog)
     return [r["id"] for r in records]
 
 
@@ -395,3 +404,28 @@ def push_batch(
     return CustomMetricBatchResponse(
         **_run_once(caller, "metrics.push_batch", idempotency_key, payload, produce, lambda_context)
     )
+
+
+# ----------------------------------------------------------------------------- aggregator
+
+
+def aggregate(event: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB stream batch of pending markers (INSERTs, filtered by the event source
+    mapping) folded project by project. A project whose fold failed reports its first record:
+    Lambda retries the shard from there (the earlier projects' markers are gone, so they are not
+    folded twice)."""
+    by_project: dict[str, list[dict[str, Any]]] = {}
+    for record in event.get("Records") or []:
+        image = record.get("dynamodb", {}).get("NewImage")
+        if record.get("eventName") == "INSERT" and image:
+            marker = {**dynamo.from_item(image), "sequence": record["dynamodb"]["SequenceNumber"]}
+            if marker["pk"].startswith("PEND#"):
+                by_project.setdefault(marker["pk"], []).append(marker)
+    failed: list[str] = []
+    for markers in by_project.values():
+        try:
+            store.fold_pending(markers)
+        except Exception:
+            logger.exception("folding pending points failed", extra={"records": len(markers)})
+            failed.append(min((m["sequence"] for m in markers), key=int))
+    return {"batchItemFailures": [{"itemIdentifier": min(failed, key=int)}] if failed else []}

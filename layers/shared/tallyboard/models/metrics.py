@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints, computed_field, field_
 
 from tallyboard.models.common import (
     DYNAMO_MIN_MAGNITUDE,
+    Cursor,
     Limit,
     Offset,
     Pagination,
@@ -176,6 +177,7 @@ class ListMetricsQuery(BaseModel):
         100, description=f"1-{MAX_LIMIT}; above {MAX_LIMIT} is a 400, never clamped"
     )
     offset: Offset = 0
+    cursor: Cursor | None = None
 
 
 class TimeseriesQuery(BaseModel):
