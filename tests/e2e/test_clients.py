@@ -301,6 +301,26 @@ def test_slugs_are_unique_in_the_workspace(tenant: Tenant, other_tenant: Tenant)
     assert "slug" in assert_error(taken, 409, "Conflict")["details"]
 
 
+def test_concurrent_creates_never_share_a_slug(tenant: Tenant) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = create_client(tenant)
+    path = f"/clients/{client['id']}/projects"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        explicit = list(
+            pool.map(lambda _: tenant.post(path, json={"name": "Race", "slug": "race"}), range(8))
+        )
+        derived = list(pool.map(lambda _: tenant.post(path, json={"name": "Derived"}), range(8)))
+
+    assert sorted(r.status_code for r in explicit) == [201] + [409] * 7
+    slugs = [r.json()["data"]["slug"] for r in derived]
+    assert all(r.status_code == 201 for r in derived)
+    assert sorted(slugs) == sorted(["derived", *(f"derived-{n}" for n in range(2, 9))])
+    listed = tenant.get(path, params={"limit": 500}).json()["data"]
+    assert len({p["slug"] for p in listed}) == len(listed) == 9
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

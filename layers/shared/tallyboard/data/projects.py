@@ -122,7 +122,7 @@ def _workspace_query(workspace_id: str, project_ids: tuple[str, ...]) -> dict[st
         ":prefix": {"S": PROJECT_PREFIX},
         ":archived": {"S": "archived"},
     }
-    condition = "#status <> :archived"
+    condition = "(attribute_not_exists(#status) OR #status <> :archived)"
     if project_ids:
         names = [f":p{i}" for i in range(len(project_ids))]
         values.update({name: {"S": p} for name, p in zip(names, project_ids, strict=True)})
