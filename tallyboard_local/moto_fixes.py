@@ -12,6 +12,7 @@ def apply() -> None:
     make_dynamodb_writes_atomic()
     copy_each_table_once()
     query_one_partition()
+    forget_dynamodb_instances()
 
 
 _WRITE_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
@@ -105,3 +106,24 @@ def query_one_partition() -> None:
 
     Table.all_items, Table.query = all_items, query
     Table._bench_partition_query = True
+
+
+def forget_dynamodb_instances() -> None:
+    """moto appends every model object it makes to its class's `instances_tracked` (for its
+    /moto-api/data.json view) and drops them only on a reset. For DynamoDB that is every item
+    version a write replaces and, as a transaction deep-copies each table it touches to roll back,
+    a copy of whole tables per transaction: the local stack grew by the size of the tables on
+    every push, with nothing left that used the copies. DynamoDB's objects are not tracked."""
+    from moto.core.common_models import BaseModel
+
+    if getattr(BaseModel, "_tallyboard_untracked", False):
+        return
+    track = BaseModel.__new__
+
+    def new(cls: type, *args: Any, **kwargs: Any) -> Any:
+        if cls.__module__.startswith("moto.dynamodb."):
+            return object.__new__(cls)
+        return track(cls, *args, **kwargs)
+
+    BaseModel.__new__ = staticmethod(new)  # type: ignore[assignment]
+    BaseModel._tallyboard_untracked = True  # type: ignore[attr-defined]
