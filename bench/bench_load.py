@@ -1,7 +1,10 @@
 """A bounded load run on the local stack: 20 concurrent clients for 60 s across read and write
 routes through the local gateway (real authorizer, real handlers, moto). Prints requests/s,
 p50/p99 latency, the status counts (no 5xx allowed), whether the rate-limit counter counted
-exactly the requests served, and the process's memory in the first and the last ten seconds.
+exactly the requests served, and memory in the first and the last ten seconds: the API
+process's (gateway, authorizer, handlers; it must stay flat) and moto's, which runs in a process
+of its own (LocalStack(separate_moto=True)) because it holds every item written in memory, so it
+grows with the pushes as a table does.
 
 moto is the bottleneck here (every DynamoDB call goes through its server thread), so the
 absolute rates say little about AWS; what matters is zero 5xx, exact accounting under
@@ -27,12 +30,23 @@ SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 WARMUP_SECONDS = 15.0
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as status:
+def _rss_mb(pid: int | str = "self") -> float:
+    with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _stored_items() -> int:
+    """Items in every table of the local stack (moto counts them exactly)."""
+    from tallyboard.data.aws import dynamodb
+
+    client = dynamodb()
+    return sum(
+        client.describe_table(TableName=name)["Table"]["ItemCount"]
+        for name in client.list_tables()["TableNames"]
+    )
 
 
 def run(results: Results) -> None:
@@ -41,7 +55,9 @@ def run(results: Results) -> None:
     from tallyboard.rate_limit import WINDOW_SECONDS
     from tallyboard_local.stack import LocalStack
 
-    stack = LocalStack(port=0).start()
+    stack = LocalStack(port=0, separate_moto=True).start()
+    assert stack.moto_process
+    moto_pid = stack.moto_process.pid
     try:
         tenant = workspaces.bootstrap("enterprise", rate_limit_per_hour=10_000_000)
         base, project = stack.base_url, tenant["projectId"]
@@ -59,9 +75,10 @@ def run(results: Results) -> None:
             ("GET", "/api-keys", None, None),
             ("POST", "/metrics/custom", {"projectId": project, "metricId": "load", "value": 1}, None),
         ]
+        items_before = _stored_items()
         latencies: list[float] = []
         statuses: Counter[int] = Counter()
-        memory: list[tuple[float, float]] = []
+        memory: list[tuple[float, float, float]] = []  # (seconds, API process MB, moto MB)
         lock = threading.Lock()
         wall_start = time.time() - 60  # the dashboard create above may sit in the previous hour
         started = time.monotonic()
@@ -83,7 +100,7 @@ def run(results: Results) -> None:
         def sample_memory() -> None:
             time.sleep(WARMUP_SECONDS)
             while time.monotonic() < deadline:
-                memory.append((time.monotonic() - started, _rss_mb()))
+                memory.append((time.monotonic() - started, _rss_mb(), _rss_mb(moto_pid)))
                 time.sleep(1)
 
         threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
@@ -99,8 +116,8 @@ def run(results: Results) -> None:
         windows = {int(moment) // WINDOW_SECONDS * WINDOW_SECONDS for moment in (wall_start, time.time())}
         counted = sum(rate_limits.count(binding, window) for window in windows)
         ordered = sorted(latencies)
-        first = [mb for at, mb in memory if at <= WARMUP_SECONDS + 10]
-        last = [mb for at, mb in memory if at >= WARMUP_SECONDS + SECONDS - 10]
+        first = [(api, moto) for at, api, moto in memory if at <= WARMUP_SECONDS + 10]
+        last = [(api, moto) for at, api, moto in memory if at >= WARMUP_SECONDS + SECONDS - 10]
         results.record("load.clients", CLIENTS)
         results.record("load.seconds", round(elapsed, 1), "s")
         results.record("load.requests", served)
@@ -111,12 +128,19 @@ def run(results: Results) -> None:
         results.record("load.server_errors", sum(n for status, n in statuses.items() if status >= 500))
         results.record("load.rate_limit_counted", counted, f"(requests sent: {served + 1})")
         results.record("load.rate_limit_exact", counted == served + 1)  # + the dashboard create
-        results.record("load.rss_mb_first_10s_after_warmup", round(statistics.mean(first), 1), "MB")
-        results.record("load.rss_mb_last_10s", round(statistics.mean(last), 1), "MB")
+        api_first, api_last = (
+            round(statistics.mean(api for api, _ in window), 1) for window in (first, last)
+        )
+        results.record("load.api_rss_mb_first_10s_after_warmup", api_first, "MB")
+        results.record("load.api_rss_mb_last_10s", api_last, "MB")
+        results.record("load.api_rss_growth_mb", round(api_last - api_first, 1), "MB")
+        moto_first, moto_last = (
+            round(statistics.mean(moto for _, moto in window), 1) for window in (first, last)
+        )
+        results.record("load.moto_rss_mb_first_10s_after_warmup", moto_first, "MB")
+        results.record("load.moto_rss_mb_last_10s", moto_last, "MB")
         results.record(
-            "load.stored_items_written",
-            statuses[201] * 7,
-            "(points, rollups, catalog, audit: moto holds them in memory)",
+            "load.items_stored_in_moto", _stored_items() - items_before, "(moto holds them in memory)"
         )
     finally:
         stack.stop()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +30,18 @@ ACCOUNT = "123456789012"
 class LocalStack:
     port: int = 3000
     host: str = "127.0.0.1"
+    # moto in a child process (tallyboard_local/moto_server.py), so that this process holds only
+    # the API: the load bench measures its memory. Export workflows need moto in-process (its
+    # Step Functions interpreter calls the in-process handlers).
+    separate_moto: bool = False
     moto: ThreadedMotoServer | None = None
+    moto_process: subprocess.Popen[str] | None = None
     server: GatewayServer | None = None
     functions: Functions | None = None
     schedules: SchedulePump | None = None
     streams: StreamPump | None = None
     environment: dict[str, str] = field(default_factory=dict)
+    _moto_port: int = field(default=0, init=False, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -42,16 +50,22 @@ class LocalStack:
 
     @property
     def aws_endpoint_url(self) -> str:
-        assert self.moto
-        host, port = self.moto.get_host_and_port()
-        return f"http://{host}:{port}"
+        return f"http://{self.host}:{self._moto_port}"
 
-    def start(self) -> LocalStack:
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+    def _start_moto(self) -> int:
+        if self.separate_moto:
+            command = [sys.executable, "-m", "tallyboard_local.moto_server", self.host]
+            self.moto_process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+            assert self.moto_process.stdout
+            return int(self.moto_process.stdout.readline())
         moto_fixes.apply()
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
-        _, moto_port = self.moto.get_host_and_port()
+        return int(self.moto.get_host_and_port()[1])
+
+    def start(self) -> LocalStack:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+        self._moto_port = moto_port = self._start_moto()
         aws = {
             "AWS_ENDPOINT_URL": self.aws_endpoint_url,
             "AWS_ACCESS_KEY_ID": "testing",
@@ -99,6 +113,9 @@ class LocalStack:
             # moto's state is process-wide: reset it so a later stack starts empty.
             requests.post(f"{self.aws_endpoint_url}/moto-api/reset", timeout=10)
             self.moto.stop()
+        if self.moto_process:
+            self.moto_process.terminate()
+            self.moto_process.wait(timeout=30)
 
     def demo_file(self, demo: dict[str, Any]) -> dict[str, Any]:
         return {
