@@ -292,7 +292,12 @@ def test_other_workspaces_requests_are_404(tenant: Tenant, other_tenant: Tenant)
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"scope": "everyone"}, "scope"), ({"status": "maybe"}, "status"), ({"year": 1969}, "year")],
+    [
+        ({"scope": "everyone"}, "scope"),
+        ({"status": "maybe"}, "status"),
+        ({"year": 0}, "year"),
+        ({"year": 10000}, "year"),
+    ],
 )
 def test_bad_list_parameters_are_a_400(tenant: Tenant, params: dict[str, Any], field: str) -> None:
     assert field in assert_error(tenant.get("/holidays", params=params), 400)["details"]

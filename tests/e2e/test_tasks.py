@@ -113,7 +113,7 @@ def test_seed_example_create_a_new_task(tenant: Tenant, tmp_path: Path) -> None:
     assert (task["name"], task["status"], task["priority"]) == ("Design homepage mockup", "todo", "High")
     assert task["assigned_to"] == ["Alex Rivera", "Sarah Johnson"]  # the UUID resolved to its display name
     assert task["task_list"] == "Design"
-    assert (task["due_date"], task["start_date"]) == ("2025-02-15T17:00:00.000Z", "2025-02-01T09:00:00.000Z")
+    assert (task["due_date"], task["start_date"]) == ("2025-02-15T17:00:00Z", "2025-02-01T09:00:00Z")
     assert task["completed_at"] is None
     assert tenant.get(f"/tasks/{task['id']}").json()["data"] == task
 

@@ -139,10 +139,11 @@ def test_invalid_time_is_a_400_naming_the_field(tenant: Tenant, body: dict[str, 
     assert time_partition(tenant) == []
 
 
-def test_hours_may_be_exactly_24_and_keep_two_decimals(tenant: Tenant) -> None:
+def test_hours_from_a_hundredth_to_exactly_24(tenant: Tenant) -> None:
     assert log_time(tenant, hours=24)["hours"] == 24
     assert log_time(tenant, hours=0.25)["hours"] == 0.25
-    assert log_time(tenant, hours=1.234)["hours"] == 1.23
+    assert log_time(tenant, hours=1.234)["hours"] == 1.234  # kept as sent
+    assert log_time(tenant, hours=0.01)["hours"] == 0.01
 
 
 def test_a_task_of_another_project_is_refused(tenant: Tenant) -> None:

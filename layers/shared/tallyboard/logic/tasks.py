@@ -155,7 +155,7 @@ def get(caller: Caller, task_id: str) -> TaskResponse:
     return TaskResponse(data=public_task(_visible(caller, task_id)))
 
 
-def _changes(caller: Caller, request: UpdateTaskRequest) -> dict[str, Any]:
+def _changes(request: UpdateTaskRequest) -> dict[str, Any]:
     sent = request.model_dump(exclude_unset=True)
     nulls = sorted(name for name, value in sent.items() if value is None and name not in NULLABLE)
     if nulls:
@@ -166,10 +166,6 @@ def _changes(caller: Caller, request: UpdateTaskRequest) -> dict[str, Any]:
         raise BadRequest(
             "Invalid parameter: body: at least one field to update is required",
             details={"body": f"one of {', '.join(UpdateTaskRequest.model_fields)} is required"},
-        )
-    if "assigned_to" in sent:
-        sent["assigned_to"], sent["assignee_ids"] = resolve_assignees(
-            caller.workspace_id, sent["assigned_to"]
         )
     return sent
 
@@ -185,10 +181,15 @@ def _optimistic(caller: Caller, task_id: str, write: Callable[[dict[str, Any]], 
 
 def update(caller: Caller, task_id: str, request: UpdateTaskRequest) -> TaskResponse:
     caller.require("editor", "project:write")
-    changes = _changes(caller, request)
+    changes = _changes(request)
     written: dict[str, Any] = {}
 
     def write(task: dict[str, Any]) -> bool:
+        if "assigned_to" in changes and "assignee_ids" not in changes:
+            # Names resolve once the task is known to be there (an unknown task is a 404 first).
+            changes["assigned_to"], changes["assignee_ids"] = resolve_assignees(
+                caller.workspace_id, changes["assigned_to"]
+            )
         now = now_ms()
         new = {**task, **changes, "updatedAt": now, "v": task["v"] + 1}
         if new["status"] == "done" and task["status"] != "done":

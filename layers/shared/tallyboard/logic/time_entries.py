@@ -42,6 +42,8 @@ def counters(entry: dict[str, Any]) -> dict[str, int | float]:
 def list_entries(caller: Caller, project_id: str, query: TimeEntryQuery) -> TimeEntryList:
     caller.require("viewer", "project:read")
     project = access.project_in_path(caller, project_id)
+    if query.from_ and query.to and query.to < query.from_:
+        raise _invalid("to", "must not be before from")
     ws = caller.workspace_id
     filters = (query.from_, query.to, query.user_id)
     scope = f"time|{ws}|{project}|{query.from_ or ''}|{query.to or ''}|{query.user_id or ''}"

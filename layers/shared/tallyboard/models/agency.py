@@ -80,3 +80,67 @@ def choice(allowed: Sequence[str], what: str) -> Any:
             description=f"One of the documented values, in any case: {', '.join(allowed)}",
         ),
     ]
+
+
+def any_case(allowed: Sequence[str], what: str) -> Any:
+    """A string from `allowed` in any letter case, stored in its documented spelling; anything
+    else is a 400 that lists the allowed values. The schema states exactly that (a pattern whose
+    letters match either case), so a client's validator accepts what the API accepts."""
+    by_folded = {value.casefold(): value for value in allowed}
+    alternatives = "|".join(
+        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in value)
+        for value in allowed
+    )
+
+    def canonical(value: Any) -> Any:
+        found = by_folded.get(value.casefold()) if isinstance(value, str) else None
+        if found is None:
+            shown = repr(value[:50]) if isinstance(value, str) else "value"
+            raise ValueError(f"unknown {what} {shown}; one of: {', '.join(allowed)} (any case)")
+        return found
+
+    return Annotated[
+        str,
+        BeforeValidator(canonical),
+        Field(
+            json_schema_extra={"pattern": f"^(?:{alternatives})$"},
+            description=f"One of {', '.join(allowed)}, in any case",
+        ),
+    ]
+
+
+# RFC 3339 (the JSON Schema `date-time` format): the ISO 8601 profile clients send.
+_DATE_TIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$", re.ASCII
+)
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def calendar_day(text: str) -> date | None:
+    """The calendar date a JSON Schema `date` or `date-time` string names (a date-time's date as
+    written, in its own offset); None when it is neither."""
+    if _FULL_DATE.match(text):
+        day = text
+    else:
+        found = _DATE_TIME.match(text)
+        if found is None:
+            return None
+        day, hour, minute, second, _, _, offset_hours, offset_minutes = found.groups()
+        limits = (
+            (hour, 23),
+            (minute, 59),
+            (second, 60),
+            (offset_hours or "0", 23),
+            (offset_minutes or "0", 59),
+        )
+        if any(int(value) > limit for value, limit in limits):
+            return None
+    try:
+        return date.fromisoformat(day)
+    except ValueError:
+        return None
+
+
+DATE_OR_DATE_TIME_SCHEMA = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+}

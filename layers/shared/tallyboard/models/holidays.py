@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
+from tallyboard.models.agency import DATE_OR_DATE_TIME_SCHEMA, calendar_day
 from tallyboard.models.common import PageQuery, Pagination, RequestModel
 
-MIN_YEAR, MAX_YEAR = 1970, 2286  # the years every stored date of this API lies in
+MIN_YEAR, MAX_YEAR = 1, 9999
 MAX_SPAN_DAYS = 366
 HOLIDAY_TYPES = ("annual", "sick", "unpaid", "other")
 HolidayStatus = Literal["pending", "approved", "declined", "cancelled"]
@@ -17,26 +26,22 @@ DAY_HINT = "must be a date, YYYY-MM-DD (or an ISO 8601 date-time: its date is us
 
 
 def _day(value: Any) -> Any:
-    """YYYY-MM-DD; an ISO 8601 date-time stands for the calendar date it names."""
-    if not isinstance(value, str) or not 10 <= len(value.strip()) <= 40:
+    """YYYY-MM-DD; an RFC 3339 date-time stands for the calendar date it names (as written)."""
+    day = calendar_day(value) if isinstance(value, str) else None
+    if day is None:
         raise ValueError(DAY_HINT)
-    text = value.strip()
-    try:
-        day = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
-    except ValueError:
-        raise ValueError(DAY_HINT) from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValueError(f"must be between {MIN_YEAR} and {MAX_YEAR}")
     return day.isoformat()
 
 
 Day = Annotated[
     str,
     BeforeValidator(_day),
-    Field(
-        json_schema_extra={"format": "date", "maxLength": 40},
-        description="YYYY-MM-DD (an ISO 8601 date-time stands for its date)",
-        examples=["2025-08-04"],
+    WithJsonSchema(
+        {
+            **DATE_OR_DATE_TIME_SCHEMA,
+            "description": "YYYY-MM-DD (an ISO 8601 date-time stands for its date)",
+            "examples": ["2025-08-04"],
+        }
     ),
 ]
 

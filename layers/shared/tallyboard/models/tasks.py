@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
-from tallyboard import timeutil
-from tallyboard.models.agency import Name, Text, choice
+from tallyboard.models.agency import DATE_OR_DATE_TIME_SCHEMA, Name, Text, any_case, calendar_day
 from tallyboard.models.common import PageQuery, Pagination, RequestModel
 from tallyboard.models.widgets import _not_null
 
@@ -16,8 +14,8 @@ TASK_STATUSES = ("todo", "in-progress", "done")
 PRIORITIES = ("Low", "Medium", "High")
 MAX_ASSIGNEES = 20
 
-TaskStatus = choice(TASK_STATUSES, "status")
-Priority = choice(PRIORITIES, "priority")
+TaskStatus = any_case(TASK_STATUSES, "status")
+Priority = any_case(PRIORITIES, "priority")
 TaskListName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=100, strip_whitespace=True),
@@ -28,35 +26,24 @@ Assignee = Annotated[
     StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
     Field(description="A member's user id or display name (GET /team)"),
 ]
-MOMENT_HINT = "must be an ISO 8601 date-time, e.g. 2025-01-31T17:00:00Z"
+MOMENT_HINT = "must be an ISO 8601 (RFC 3339) date-time, e.g. 2025-01-31T17:00:00Z, or a date, YYYY-MM-DD"
 
 
 def _moment(value: Any) -> Any:
-    """An ISO 8601 date-time (a bare date is its midnight, no zone is UTC), stored as UTC with
-    milliseconds so every stored moment reads and sorts alike."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 40:
+    if value is not None and (not isinstance(value, str) or calendar_day(value) is None):
         raise ValueError(MOMENT_HINT)
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError:
-        raise ValueError(MOMENT_HINT) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    ms = timeutil.to_ms(parsed)
-    if not 0 <= ms <= timeutil.MAX_TIMESTAMP_MS:
-        raise ValueError("must be between 1970 and 2286")
-    return timeutil.to_iso(ms)
+    return value
 
 
 Moment = Annotated[
     str,
     BeforeValidator(_moment),
-    Field(
-        json_schema_extra={"format": "date-time", "maxLength": 40},
-        description="ISO 8601 date-time (a bare date is its midnight UTC); answered in UTC",
-        examples=["2025-01-31T17:00:00.000Z"],
+    WithJsonSchema(
+        {
+            **DATE_OR_DATE_TIME_SCHEMA,
+            "description": "ISO 8601 (RFC 3339) date-time, or a date; stored as sent",
+            "examples": ["2025-01-31T17:00:00Z"],
+        }
     ),
 ]
 Assignees = Annotated[

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field
 
 from tallyboard.models.agency import IsoDate, Text
-from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId, check_number
+from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId
 from tallyboard.models.widgets import StrictBool
 
 MAX_HOURS = 24
 
 
-def _hours(value: Any) -> Any:
-    """More than 0 and at most 24, kept to the hundredth of an hour (so totals stay exact)."""
-    check_number(value, MAX_HOURS * 10)
-    rounded = round(value, 2)
-    if not 0 < rounded <= MAX_HOURS:
-        raise ValueError(f"must be more than 0 and at most {MAX_HOURS} (hundredths of an hour)")
-    return int(rounded) if float(rounded).is_integer() else rounded
-
-
+MIN_HOURS = 0.01
 Hours = Annotated[
-    int | float,
-    BeforeValidator(_hours),
+    float,
     Field(
-        json_schema_extra={"exclusiveMinimum": 0, "maximum": MAX_HOURS},
-        description="Hours worked, more than 0 and at most 24 per entry; rounded to 0.01",
+        strict=True,
+        ge=MIN_HOURS,
+        le=MAX_HOURS,
+        description=f"Hours worked: more than 0 (at least {MIN_HOURS}) and at most {MAX_HOURS} per entry",
     ),
 ]
 
@@ -65,13 +58,7 @@ class TimeEntryList(BaseModel):
 
 class TimeEntryQuery(PageQuery):
     from_: IsoDate | None = Field(None, alias="from", description="First day, YYYY-MM-DD (inclusive)")
-    to: IsoDate | None = Field(None, description="Last day, YYYY-MM-DD (inclusive); not before from")
+    to: IsoDate | None = Field(
+        None, description="Last day, YYYY-MM-DD (inclusive); not before from (else 400)"
+    )
     user_id: ResourceId | None = Field(None, description="Only this member's entries")
-
-    @field_validator("to")
-    @classmethod
-    def _not_before_from(cls, value: str | None, info: ValidationInfo) -> str | None:
-        start = info.data.get("from_")
-        if value and start and value < start:
-            raise ValueError("must not be before from")
-        return value
