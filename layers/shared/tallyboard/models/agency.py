@@ -82,13 +82,19 @@ def choice(allowed: Sequence[str], what: str) -> Any:
     ]
 
 
+def _literal(char: str) -> str:
+    """A character as a regular expression that means the same in Python and ECMA-262 (JSON
+    Schema's dialect, which refuses escapes such as `\\-` outside a class)."""
+    return char if char.isalnum() or char in "-_ '" else f"[{re.escape(char)}]"
+
+
 def any_case(allowed: Sequence[str], what: str) -> Any:
     """A string from `allowed` in any letter case, stored in its documented spelling; anything
     else is a 400 that lists the allowed values. The schema states exactly that (a pattern whose
     letters match either case), so a client's validator accepts what the API accepts."""
     by_folded = {value.casefold(): value for value in allowed}
     alternatives = "|".join(
-        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in value)
+        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else _literal(c) for c in value)
         for value in allowed
     )
 
