@@ -189,7 +189,8 @@ def _reads(results: Results, tenant: dict[str, Any]) -> None:
         results.record(f"metrics.timeseries.{name}.items_read", counter.items_read)
         results.record(f"metrics.timeseries.{name}.dynamodb_calls", counter.calls)
         results.record(f"metrics.timeseries.{name}.ms_against_moto", round(took * 1000, 1), "ms")
-        assert counter.items_read <= buckets + 2, (name, counter.items_read, buckets)
+        # + the catalog entry and the folded total read twice (the bracket around the pending Query)
+        assert counter.items_read <= buckets + 3, (name, counter.items_read, buckets)
     count_query = TimeseriesQuery(
         projectId=proj,
         startDate="2025-01-01",

@@ -45,6 +45,15 @@ def load_module(path: Path) -> ModuleType:
     return module
 
 
+def _empty_container_caches() -> None:
+    """Lambda containers share no memory, but in-process functions share the layer's modules: a
+    new container starts with the shared package's per-container caches empty, so its first
+    request reads what a real container's would (and the IAM check sees the call)."""
+    from tallyboard.data.cursor_key import cursor_key
+
+    cursor_key.cache_clear()
+
+
 class FunctionPool:
     def __init__(self, logical_id: str, handler_file: Path, handler_name: str, max_containers: int = 8):
         self.logical_id = logical_id
@@ -63,6 +72,7 @@ class FunctionPool:
         with self._lock:
             if self._created < self.max_containers:
                 self._created += 1
+                _empty_container_caches()
                 return load_module(self.handler_file)
         return self._idle.get()
 

@@ -295,3 +295,49 @@ def test_pushes_are_audited(scale: Tenant) -> None:
     assert ("metric.push", single.metricId) in actions
     (batch_entry,) = [e for e in entries if e["action"] == "metric.push_batch"]
     assert batch_entry["metadata"]["count"] == 3 and batch_entry["resourceId"] == batch.metricIds[0]
+
+
+def _project_of(make_tenant: Callable[..., Tenant], metric_count: int) -> Tenant:
+    """A project whose `metric_count` metrics hold 2 points each, as the aggregator leaves them
+    (loaded into moto directly: the request path is what is measured)."""
+    from bench.bench_metrics import _load_into_moto
+    from tallyboard.data import dynamo
+
+    tenant = make_tenant("scale")
+    ws, proj = tenant.workspace_id, tenant.project_id
+    points = [
+        point(f"m{m}", ms(2024, 2, 1) + (2 * m + i) * 61_000, 1)
+        for m in range(metric_count)
+        for i in range(2)
+    ]
+    catalog = {p["metricId"]: metrics.catalog_entry(p["metricId"]) for p in points}
+    counts: dict[tuple[str, str], int] = {}
+    for p in points:
+        for key in store._project_count_keys(ws, proj, p["timestamp"]):
+            counts[key] = counts.get(key, 0) + 1
+    _load_into_moto(store.bulk_items(ws, proj, points, catalog))
+    _load_into_moto(dynamo.to_item({"pk": pk, "sk": sk, "count": n}) for (pk, sk), n in counts.items())
+    return tenant
+
+
+def test_a_ranged_page_costs_the_same_calls_for_10_and_1000_metrics(
+    make_tenant: Callable[..., Tenant],
+) -> None:
+    from bench.harness import count_dynamodb
+
+    costs = {}
+    for metric_count in (10, 1000):
+        tenant = _project_of(make_tenant, metric_count)
+        query = ListMetricsQuery(
+            projectId=tenant.project_id,
+            startDate="2024-02-01T00:00:30Z",
+            endDate="2024-03-31T12:00:00Z",
+            limit=5,
+        )
+        metrics.list_metrics(caller_for(tenant), query)  # the project's access check is cached per container
+        with count_dynamodb() as counter:
+            listed = metrics.list_metrics(caller_for(tenant), query)
+        # every point but the first (at :00, before the range's start at :30) is in the range
+        assert listed.pagination.total == 2 * metric_count - 1
+        costs[metric_count] = counter.calls
+    assert costs[10] == costs[1000] <= 10, costs

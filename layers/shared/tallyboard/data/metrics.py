@@ -128,7 +128,9 @@ def project_counts_pk(ws: str, proj: str) -> str:
     return f"PC#{ws}#{proj}"
 
 
-ALL_COUNT_SK = "all"
+# The project's folded total sits first in its pending partition ('!' sorts before every metric
+# id): one Query reads it, then the markers.
+FOLDED_SK = "!folded"
 PROJECT_COUNT_LEVELS = ("month", "day", "hour", "minute")
 
 
@@ -315,7 +317,7 @@ def write_points(
 
 def _project_count_keys(ws: str, proj: str, timestamp: int) -> list[tuple[str, str]]:
     pk = project_counts_pk(ws, proj)
-    return [(pk, ALL_COUNT_SK)] + [
+    return [(pending_pk(ws, proj), FOLDED_SK)] + [
         (pk, f"{level}#{_ts(timeutil.bucket_start(timestamp, level))}") for level in PROJECT_COUNT_LEVELS
     ]
 
@@ -349,7 +351,7 @@ def _add(key: tuple[str, str], amount: int, expires_at: int | None = None) -> di
             "TableName": _table(),
             "Key": dynamo.key(pk=key[0], sk=key[1]),
             "UpdateExpression": expression,
-            "ExpressionAttributeNames": {"#n": "count" if key[0].startswith("PC#") else "pointCount"},
+            "ExpressionAttributeNames": {"#n": "pointCount" if key[0].startswith("CAT#") else "count"},
             "ExpressionAttributeValues": values,
         }
     }
@@ -397,7 +399,7 @@ def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
             for key in _project_count_keys(ws, proj, m["timestamp"]):
                 entry = per_count.setdefault(key, [0, None])
                 entry[0] += 1
-                if m.get("expiresAt") is not None and key[1] != ALL_COUNT_SK:
+                if m.get("expiresAt") is not None and key[1] != FOLDED_SK:
                     entry[1] = max(entry[1] or 0, int(m["expiresAt"]))
         items += [_add((catalog_pk(ws, proj), metric_id), n) for metric_id, n in sorted(per_metric.items())]
         items += [_add(key, n, expires) for key, (n, expires) in sorted(per_count.items())]
@@ -681,36 +683,58 @@ def count_points(ws: str, proj: str, metric_id: str, start_ms: int, end_ms: int)
 
 # ----------------------------------------------------------------------------- exact reads
 # Rollups and counts hold the folded points; pending markers the others. A read takes both,
-# and checks that no fold committed in between: the project's folded total (ALL count) moves
-# with every fold transaction, so reading it before and after brackets a consistent view.
+# and checks that no fold committed in between: the project's folded total moves with every fold
+# transaction, so reading it before and after brackets a consistent view.
 
 MAX_READ_ATTEMPTS = 5
 
 
 def folded_total(ws: str, proj: str) -> int:
-    item = dynamo.get(_table(), dynamo.key(pk=project_counts_pk(ws, proj), sk=ALL_COUNT_SK), consistent=True)
+    item = dynamo.get(_table(), dynamo.key(pk=pending_pk(ws, proj), sk=FOLDED_SK), consistent=True)
     return int(item["count"]) if item else 0
 
 
 def pending(
     ws: str, proj: str, metric_id: str | None = None, lo: int = 0, hi: int = timeutil.MAX_TIMESTAMP_MS
 ) -> list[dict[str, Any]]:
-    """Points not folded yet (bounded by the aggregator's lag): the project's, or one metric's
+    """Points not folded yet (bounded by the aggregator's lag): the project's, or one metric's,
     with a timestamp in [lo, hi]; one consistent Query of the project's pending partition."""
-    condition, values = "pk = :pk", {":pk": {"S": pending_pk(ws, proj)}}
-    if metric_id is not None:
-        condition += " AND sk BETWEEN :lo AND :hi"
-        values |= {":lo": {"S": f"{metric_id}#{_ts(lo)}#"}, ":hi": {"S": f"{metric_id}#{_ts(hi)}#~"}}
+    if metric_id is None:
+        return [p for p in _project_pending(ws, proj)[1] if lo <= int(p["timestamp"]) <= hi]
     items = dynamo.query(
-        _table(), ConsistentRead=True, KeyConditionExpression=condition, ExpressionAttributeValues=values
+        _table(),
+        ConsistentRead=True,
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+        ExpressionAttributeValues={
+            ":pk": {"S": pending_pk(ws, proj)},
+            ":lo": {"S": f"{metric_id}#{_ts(lo)}#"},
+            ":hi": {"S": f"{metric_id}#{_ts(hi)}#~"},
+        },
     )
-    return [i for i in items if metric_id is not None or lo <= int(i["timestamp"]) <= hi]
+    return list(items)
+
+
+def _project_pending(ws: str, proj: str) -> tuple[int, list[dict[str, Any]]]:
+    """The folded total and, read after it, every pending marker of the project: one Query."""
+    total, markers = 0, []
+    for item in dynamo.query(
+        _table(),
+        ConsistentRead=True,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": pending_pk(ws, proj)}},
+    ):
+        if item["sk"] == FOLDED_SK:
+            total = int(item["count"])
+        else:
+            markers.append(item)
+    return total, markers
 
 
 def _consistent(read: Any, ws: str, proj: str) -> Any:
+    """read() → (the folded total it saw first, its result); taken again while a fold lands
+    before the folded total is read once more."""
     for _ in range(MAX_READ_ATTEMPTS):
-        before = folded_total(ws, proj)
-        result = read()
+        before, result = read()
         if folded_total(ws, proj) == before:
             return result
     return result  # folds kept landing: the last view (off by at most one fold in flight)
@@ -723,9 +747,11 @@ def series(
     with its pending points added."""
     end = timeutil.next_bucket(last, interval) - 1
 
-    def read() -> tuple[list[Rollup], list[dict[str, Any]]]:
-        return rollups(ws, proj, metric_id, interval, first, last, now_s), pending(
-            ws, proj, metric_id, first, end
+    def read() -> tuple[int, tuple[list[Rollup], list[dict[str, Any]]]]:
+        before = folded_total(ws, proj)
+        return before, (
+            rollups(ws, proj, metric_id, interval, first, last, now_s),
+            pending(ws, proj, metric_id, first, end),
         )
 
     stored, unfolded = _consistent(read, ws, proj)
@@ -807,20 +833,24 @@ def count_project(ws: str, proj: str, start_ms: int | None = None, end_ms: int |
     whatever the number of metrics: the folded total, or whole month/day/hour/minute counts and
     the sub-minute edges from the project index; plus the pending points."""
     if start_ms is None or end_ms is None:
-        total, unfolded = _consistent(lambda: (folded_total(ws, proj), pending(ws, proj)), ws, proj)
+
+        def read_all() -> tuple[int, tuple[int, list[dict[str, Any]]]]:
+            seen = _project_pending(ws, proj)
+            return seen[0], seen
+
+        total, unfolded = _consistent(read_all, ws, proj)
         return total + len(unfolded)
     if start_ms > end_ms:
         return 0
     buckets, edges = _cover(start_ms, end_ms + 1, PROJECT_COUNT_LEVELS)
     pk = project_counts_pk(ws, proj)
-    counts, unfolded = _consistent(
-        lambda: (
-            [_count_buckets(pk, *run) for run in buckets],
-            pending(ws, proj, None, start_ms, end_ms),
-        ),
-        ws,
-        proj,
-    )
+
+    def read() -> tuple[int, tuple[list[int], list[dict[str, Any]]]]:
+        before, unfolded = _project_pending(ws, proj)
+        in_range = [p for p in unfolded if start_ms <= int(p["timestamp"]) <= end_ms]
+        return before, ([_count_buckets(pk, *run) for run in buckets], in_range)
+
+    counts, unfolded = _consistent(read, ws, proj)
 
     def in_edges(ms: int) -> bool:
         return any(lo <= ms < hi for lo, hi in edges)
@@ -834,8 +864,11 @@ def count_metric(ws: str, proj: str, metric_id: str, start_ms: int, end_ms: int)
     (count_points) plus its pending points outside the raw edges count_points read."""
     total, unfolded = _consistent(
         lambda: (
-            count_points(ws, proj, metric_id, start_ms, end_ms),
-            pending(ws, proj, metric_id, start_ms, end_ms),
+            folded_total(ws, proj),
+            (
+                count_points(ws, proj, metric_id, start_ms, end_ms),
+                pending(ws, proj, metric_id, start_ms, end_ms),
+            ),
         ),
         ws,
         proj,

@@ -419,7 +419,7 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
         image = record.get("dynamodb", {}).get("NewImage")
         if record.get("eventName") == "INSERT" and image:
             marker = {**dynamo.from_item(image), "sequence": record["dynamodb"]["SequenceNumber"]}
-            if marker["pk"].startswith("PEND#"):
+            if marker["pk"].startswith("PEND#") and "metricId" in marker:  # not the folded total
                 by_project.setdefault(marker["pk"], []).append(marker)
     failed: list[str] = []
     for markers in by_project.values():

@@ -1,0 +1,230 @@
+"""Analytics at scale: ingestion under concurrency and what a list or a series costs in a big
+project.
+
+(a) Ingest: 1, 10 and 20 concurrent writers (25 single pushes each) into one metric, and 20
+    writers into 20 metrics, through the real handlers in-process: accepted and refused pushes,
+    points/s (moto's, a lower bound), DynamoDB items written per point on the request path, then
+    the aggregator's batches (stream records per invocation, items written per batch) once the
+    local stream pump has drained, and whether the folded count is exact.
+(b) A project of 2,000 metrics of 50 points (bulk-loaded: points, rollups, catalog and project
+    counts as the aggregator would have left them): DynamoDB calls and items read for GET
+    /metrics without and with a range, with metricIds, at offset 9,000, and by cursor on page
+    100; and a series read with a fresh tail of pending points.
+
+Counts are what the code asks DynamoDB for (whole requests: rate limit and access check
+included), whatever the emulator's speed."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.harness import Results, count_dynamodb
+
+DAY = 86_400_000
+PUSHES_PER_WRITER = 25
+METRICS = 2_000
+POINTS_PER_METRIC = 50
+
+
+def _event(tenant: dict[str, Any], method: str, path: str, resource: str, **kw: Any) -> dict[str, Any]:
+    query = kw.get("query")
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": kw.get("path_parameters"),
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/v1{path}" + (f"?{urlencode(query)}" if query else ""),
+            "stage": "v1",
+            "requestId": f"bench-{time.time_ns()}",
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "authorizer": {
+                "workspaceId": tenant["workspaceId"],
+                "userId": tenant["userId"],
+                "keyId": tenant["keyId"],
+                "role": "owner",
+                "scopes": "",
+                "projectIds": "",
+                "plan": "enterprise",
+                "rateLimit": "100000000",
+            },
+        },
+        "body": json.dumps(kw["body"]) if "body" in kw else None,
+        "isBase64Encoded": False,
+    }
+
+
+def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
+    from tallyboard.data import metrics as store
+    from tallyboard.logic import workspaces
+
+    tenant = workspaces.bootstrap("enterprise", rate_limit_per_hour=100_000_000)
+    base = 1_717_200_000_000
+
+    def push(writer: int) -> list[int]:
+        statuses = []
+        for i in range(PUSHES_PER_WRITER):
+            body = {
+                "projectId": tenant["projectId"],
+                "metricId": f"m{writer % metrics}",
+                "value": 1,
+                "timestamp": base + writer * 1_000 + i,
+            }
+            response = stack.functions.invoke(
+                "PushCustomMetricFunction",
+                _event(tenant, "POST", "/metrics/custom", "/metrics/custom", body=body),
+            )
+            statuses.append(response["statusCode"])
+        return statuses
+
+    name = f"scale.ingest.{writers}_writers_{metrics}_metric{'s' if metrics > 1 else ''}"
+    batches: list[int] = []
+    invoke = stack.functions.invoke
+
+    def counting_invoke(logical_id: str, event: Any) -> Any:
+        if logical_id == "AggregateMetricsFunction":
+            batches.append(len(event["Records"]))
+        return invoke(logical_id, event)
+
+    with stack.streams.held(), count_dynamodb() as writes:
+        began = time.perf_counter()
+        with ThreadPoolExecutor(writers) as pool:
+            statuses = [s for batch in pool.map(push, range(writers)) for s in batch]
+        elapsed = time.perf_counter() - began
+    pushed = writers * PUSHES_PER_WRITER
+    stack.functions.invoke = counting_invoke  # type: ignore[method-assign]
+    try:
+        with count_dynamodb() as folds:
+            stack.streams.drain(timeout_s=300)
+    finally:
+        stack.functions.invoke = invoke  # type: ignore[method-assign]
+    folded = store.folded_total(tenant["workspaceId"], tenant["projectId"])
+    results.record(f"{name}.accepted", statuses.count(201))
+    results.record(f"{name}.refused", pushed - statuses.count(201))
+    results.record(f"{name}.points_per_second_moto", round(pushed / elapsed), "points/s")
+    results.record(f"{name}.request_items_written_per_point", round(writes.items_written / pushed, 2))
+    results.record(f"{name}.aggregator_batches", len(batches))
+    results.record(f"{name}.aggregator_records_per_batch", round(sum(batches) / max(len(batches), 1), 1))
+    results.record(
+        f"{name}.aggregator_items_written_per_batch", round(folds.items_written / max(len(batches), 1), 1)
+    )
+    results.record(f"{name}.folded_count_exact", folded == pushed == statuses.count(201))
+
+
+def _load_project(tenant: dict[str, Any]) -> int:
+    """2,000 metrics of 50 points, as the aggregator leaves them, straight into moto."""
+    from bench.bench_metrics import _load_into_moto
+    from tallyboard.data import dynamo
+    from tallyboard.data import metrics as store
+    from tallyboard.logic import metrics
+
+    ws, proj = tenant["workspaceId"], tenant["projectId"]
+    start = 1_704_067_200_000  # 2024-01-01
+    points, catalog, counts = [], {}, {}
+    for m in range(METRICS):
+        metric_id = f"metric_{m:04d}"
+        catalog[metric_id] = metrics.catalog_entry(metric_id)
+        for i in range(POINTS_PER_METRIC):
+            timestamp = start + (m * POINTS_PER_METRIC + i) * 61_000  # ~70 days, every 61 s
+            points.append(
+                {
+                    "id": f"metric_{m:04d}{i:016d}",
+                    "projectId": proj,
+                    "connectionId": None,
+                    "service": "custom",
+                    "metricId": metric_id,
+                    "metricName": metric_id,
+                    "value": float(i),
+                    "unit": None,
+                    "timestamp": timestamp,
+                    "metadata": {},
+                    "createdAt": timestamp,
+                }
+            )
+            for key in store._project_count_keys(ws, proj, timestamp):
+                counts[key] = counts.get(key, 0) + 1
+    _load_into_moto(store.bulk_items(ws, proj, points, catalog))
+    _load_into_moto(dynamo.to_item({"pk": pk, "sk": sk, "count": n}) for (pk, sk), n in counts.items())
+    return start
+
+
+def _lists(results: Results, stack: Any) -> None:
+    from tallyboard.logic import workspaces
+
+    tenant = workspaces.bootstrap("enterprise", rate_limit_per_hour=100_000_000)
+    start = _load_project(tenant)
+    proj = tenant["projectId"]
+    ranged = {"startDate": "2024-01-15T10:30:15Z", "endDate": "2024-02-20T08:12:47Z"}
+
+    def list_metrics(name: str, query: dict[str, str]) -> dict[str, Any]:
+        event = _event(tenant, "GET", "/metrics", "/metrics", query={"projectId": proj, **query})
+        with count_dynamodb() as counter:
+            response = stack.functions.invoke("ListMetricsFunction", event)
+        assert response["statusCode"] == 200, response["body"]
+        body = json.loads(response["body"])
+        if name:
+            results.record(f"scale.list.{name}.dynamodb_calls", counter.calls)
+            results.record(f"scale.list.{name}.items_read", counter.items_read)
+        return body
+
+    list_metrics("", {"limit": "1"})  # a warm container (the project's access check is cached)
+    whole = list_metrics("no_range", {"limit": "100"})
+    assert whole["pagination"]["total"] == METRICS * POINTS_PER_METRIC
+    list_metrics("range", {"limit": "100", **ranged})
+    list_metrics("metric_ids_3", {"limit": "100", "metricIds": "metric_0001,metric_0500,metric_1999"})
+    list_metrics("offset_9000", {"limit": "10", "offset": "9000"})
+    cursor = None
+    for _ in range(99):
+        cursor = list_metrics("", {"limit": "10", **({"cursor": cursor} if cursor else {})})["pagination"][
+            "nextCursor"
+        ]
+    page_100 = list_metrics("cursor_page_100", {"limit": "10", "cursor": cursor})
+    assert page_100["pagination"]["offset"] == 990
+
+    # a fresh tail: 10 pushes the aggregator has not folded yet
+    with stack.streams.held():
+        for i in range(10):
+            body = {"projectId": proj, "metricId": "metric_0001", "value": 1, "timestamp": start + DAY + i}
+            stack.functions.invoke(
+                "PushCustomMetricFunction",
+                _event(tenant, "POST", "/metrics/custom", "/metrics/custom", body=body),
+            )
+        event = _event(
+            tenant,
+            "GET",
+            "/metrics/metric_0001/timeseries",
+            "/metrics/{metricId}/timeseries",
+            query={"projectId": proj, "startDate": "2024-01-01", "endDate": "2024-03-31", "interval": "day"},
+            path_parameters={"metricId": "metric_0001"},
+        )
+        stack.functions.invoke("GetMetricTimeseriesFunction", event)  # warm
+        with count_dynamodb() as counter:
+            response = stack.functions.invoke("GetMetricTimeseriesFunction", event)
+        assert response["statusCode"] == 200, response["body"]
+        buckets = len(json.loads(response["body"])["data"])
+        results.record("scale.series_fresh_tail.buckets", buckets)
+        results.record("scale.series_fresh_tail.pending_points", 10)
+        results.record("scale.series_fresh_tail.dynamodb_calls", counter.calls)
+        results.record("scale.series_fresh_tail.items_read", counter.items_read)
+
+
+def run(results: Results) -> None:
+    from tallyboard_local.stack import LocalStack
+
+    stack = LocalStack(port=0).start()
+    try:
+        for writers, metrics in ((1, 1), (10, 1), (20, 1), (20, 20)):
+            _ingest(results, stack, writers, metrics)
+        _lists(results, stack)
+    finally:
+        stack.stop()
