@@ -73,6 +73,12 @@ def copy_each_table_once() -> None:
         finally:
             local.tables = None
 
+    # A table's stream is shared by its copies: a rolled-back transaction puts the copy in the
+    # table's place, and a stream reader's shard iterator must still see what is written next
+    # (moto would hand the copy a shard no iterator knows); nor is the stream copied per write.
+    from moto.dynamodb.models.table import StreamShard
+
+    StreamShard.__deepcopy__ = lambda self, memo: self  # type: ignore[method-assign]
     dynamodb_models.copy = CopyOnce()
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
     dynamodb_models._bench_copy_once = True
