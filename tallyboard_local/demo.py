@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.logic import workspaces
-from tallyboard_local import demo_agency, demo_dashboards, demo_metrics
+from tallyboard_local import demo_agency, demo_dashboards, demo_metrics, demo_team
 
 
 def seed() -> dict[str, Any]:
@@ -20,4 +20,5 @@ def seed() -> dict[str, Any]:
     demo_dashboards.seed(created["workspaceId"], created["projectId"], created["userId"])
     demo_metrics.seed(created["workspaceId"], created["projectId"])
     demo_agency.seed(created["workspaceId"], created["userId"])
+    demo_team.seed(created["workspaceId"], created["projectId"], created["userId"])
     return created
