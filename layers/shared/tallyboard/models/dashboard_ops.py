@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from tallyboard.models.common import RequestModel, ResourceId
+from tallyboard.models.common import RequestModel, ResourceId, json_int
 from tallyboard.models.dashboards import MAX_TAGS, DashboardWithWidgets, Tag
-from tallyboard.models.widgets import CreateWidgetRequest, StrictBool, Widget, bounded_json_object
+from tallyboard.models.widgets import CreateWidgetRequest, StrictBool, Widget
 
 # PostHog's RestrictionLevelEnum: 21 everyone in the project can edit; 37 only the dashboard's
 # creator and the workspace's owners can edit.
@@ -38,7 +38,17 @@ IsoDate = Annotated[
     StringConstraints(min_length=10, max_length=40),
     Field(description="ISO 8601 date-time (no zone means UTC); stored as UTC with milliseconds"),
 ]
-BreakdownColor = bounded_json_object(1024)
+
+
+class BreakdownColor(RequestModel):
+    """PostHog's breakdown colour: a breakdown value shown in the colour at `colorIndex` of the
+    dashboard's theme."""
+
+    breakdownValue: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    colorIndex: json_int(0, 31)  # type: ignore[valid-type]
+    breakdownType: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = Field(
+        None, description="e.g. event, person (kept as sent)"
+    )
 
 
 class FormatQuery(BaseModel):
@@ -80,8 +90,8 @@ class UpdateDashboardRequest(RequestModel):
         description="A data colour theme of the dashboard's project (theme_…); null clears it",
         json_schema_extra=_nullable,
     )
-    breakdown_colors: Annotated[list[BreakdownColor], Field(max_length=MAX_BREAKDOWN_COLORS)] | None = Field(  # type: ignore[valid-type]
-        None, description="Colours per breakdown value (objects kept as sent)", json_schema_extra=_not_null
+    breakdown_colors: Annotated[list[BreakdownColor], Field(max_length=MAX_BREAKDOWN_COLORS)] | None = Field(
+        None, description="The colour (theme index) of each breakdown value", json_schema_extra=_not_null
     )
     quick_filter_ids: Annotated[list[ResourceId], Field(max_length=MAX_QUICK_FILTERS)] | None = Field(
         None, json_schema_extra=_not_null
