@@ -100,10 +100,15 @@ class StreamPump:
                 self._stop.wait(self.interval_s)
 
     def _shards(self, mapping: Mapping) -> tuple[str, list[dict[str, Any]]]:
-        """The stream and its shards, described again at most once a second."""
+        """The stream (described once: the table's stream outlives the pump) and its shards,
+        described again at most once a second."""
         now = time.monotonic()
         if mapping.described is None or now - mapping.described[0] > 1.0:
-            arn = self._ddb.describe_table(TableName=mapping.table)["Table"]["LatestStreamArn"]
+            arn = (
+                mapping.described[1]
+                if mapping.described
+                else self._ddb.describe_table(TableName=mapping.table)["Table"]["LatestStreamArn"]
+            )
             shards = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
             mapping.described = (now, arn, shards)
         return mapping.described[1], mapping.described[2]
