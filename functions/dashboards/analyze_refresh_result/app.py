@@ -25,7 +25,10 @@ install_api_defaults(app)
     tags=["dashboards"],
     responses={
         200: {"description": "The comparison", "content": {"application/json": {"model": AnalyzeResponse}}},
-        404: {"description": "Dashboard or snapshot not found"},
+        404: {
+            "description": "Dashboard or snapshot not found",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
         410: {
             "description": "The snapshot expired (kept 24 hours)",
             "content": {"application/json": {"model": ErrorBody}},

@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic import dashboard_creation
+from tallyboard.models.common import ErrorBody
 from tallyboard.models.dashboard_ops import CreateUnlistedRequest, DashboardCreatedResponse, FormatQuery
 from tallyboard.text_format import with_text_format
 
@@ -24,7 +25,10 @@ install_api_defaults(app)
     tags=["dashboards"],
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": DashboardCreatedResponse}}},
-        409: {"description": "An unlisted dashboard for this tag already exists"},
+        409: {
+            "description": "An unlisted dashboard for this tag already exists (details name it)",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
     },
 )
 def create_unlisted_dashboard(

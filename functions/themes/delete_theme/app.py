@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic import themes
-from tallyboard.models.common import ResourceId
+from tallyboard.models.common import ErrorBody, ResourceId
 from tallyboard.models.dashboard_ops import FormatQuery
 from tallyboard.text_format import with_text_format
 
@@ -18,7 +18,13 @@ install_api_defaults(app)
     summary="Delete a data colour theme no dashboard uses",
     description="A theme that dashboards use (deleted ones included) answers 409 naming how many.",
     tags=["themes"],
-    responses={204: {"description": "Deleted"}, 409: {"description": "Dashboards use the theme"}},
+    responses={
+        204: {"description": "Deleted"},
+        409: {
+            "description": "Dashboards use the theme (the message and details say how many)",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+    },
 )
 def delete_theme(
     projectId: Annotated[ResourceId, Path()],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tallyboard import timeutil
 from tallyboard.auth import Caller
 from tallyboard.data import dashboard_ops as ops
 from tallyboard.data import dashboards as store
@@ -34,7 +33,6 @@ from tallyboard.models.dashboard_ops import (
 from tallyboard.models.dashboards import DashboardDetailResponse
 
 NULLABLE = {"data_color_theme_id"}
-DATES = ("last_accessed_at", "last_refresh")
 
 
 def _changes(request: UpdateDashboardRequest) -> dict[str, Any]:
@@ -49,14 +47,6 @@ def _changes(request: UpdateDashboardRequest) -> dict[str, Any]:
             "Invalid parameter: body: at least one field to update is required",
             details={"body": "one of the dashboard's fields is required"},
         )
-    if changes.get("delete_insights") and changes.get("deleted") is not True:
-        raise BadRequest(
-            "Invalid parameter: delete_insights: only with deleted: true",
-            details={"delete_insights": "only with deleted: true"},
-        )
-    for name in DATES:
-        if name in changes:
-            changes[name] = timeutil.to_iso(timeutil.parse_iso(changes[name], name))
     return changes
 
 
@@ -76,7 +66,7 @@ def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -
             details={"restriction_level": "creator or owner only"},
         )
 
-    clear_tiles = bool(changes.pop("delete_insights", False))
+    clear_tiles = bool(changes.pop("delete_insights", False)) and changes.get("deleted") is True
     stored = dict(changes)
     if "name" in changes:
         stored["slug"] = slugify(changes["name"])

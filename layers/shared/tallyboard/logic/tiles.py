@@ -106,20 +106,18 @@ def copy_tile(caller: Caller, dashboard_id: str, request: CopyTileRequest) -> Ti
 
 
 def move_tile(caller: Caller, dashboard_id: str, request: MoveTileRequest) -> TileOperationResponse:
-    """The tile leaves the dashboard in the path and lands on `toDashboard` as a new bottom row."""
+    """The tile leaves the dashboard in the path and lands on `toDashboard` as a new bottom row
+    (`toDashboard` the dashboard it is on: nothing changes)."""
     caller.require("editor", "dashboard:write")
     tile_id, to_id = request.tile.id, request.toDashboard
-    if to_id == dashboard_id:
-        raise BadRequest(
-            "Invalid parameter: toDashboard: must be another dashboard (reorder_tiles orders one)",
-            details={"toDashboard": "another dashboard than the one in the path"},
-        )
     for _ in range(RETRIES):
         source, source_widgets = _visible(caller, dashboard_id)
         require_edit(caller, source)
         tile = next((w for w in source_widgets if w["id"] == tile_id), None)
         if tile is None:
             raise tile_not_found()
+        if to_id == dashboard_id:  # already there: nothing moves
+            return TileOperationResponse(data=detail(source, source_widgets), tile=public_widget(tile))
         target, target_widgets = _visible(caller, to_id)
         require_edit(caller, target)
         if int(target.get("widgetCount", 0)) >= MAX_TILES:

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
+from tallyboard.models.agency import DATE_OR_DATE_TIME_SCHEMA, calendar_day
 from tallyboard.models.common import RequestModel, ResourceId, json_int
 from tallyboard.models.dashboards import MAX_TAGS, DashboardWithWidgets, Tag
 from tallyboard.models.widgets import CreateWidgetRequest, StrictBool, Widget
@@ -33,10 +42,20 @@ FORMAT_FIELD = Field(
 )
 DashboardName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
+
+
+def _calendar(value: str) -> str:
+    if calendar_day(value) is None:
+        raise ValueError("must be an RFC 3339 date-time (or a date), e.g. 2026-03-01T10:00:00Z")
+    return value
+
+
+# RFC 3339 (JSON Schema's date-time, or a bare date), kept as sent.
 IsoDate = Annotated[
     str,
-    StringConstraints(min_length=10, max_length=40),
-    Field(description="ISO 8601 date-time (no zone means UTC); stored as UTC with milliseconds"),
+    StringConstraints(max_length=40),
+    AfterValidator(_calendar),
+    WithJsonSchema({**DATE_OR_DATE_TIME_SCHEMA, "description": "RFC 3339 date-time or date, kept as sent"}),
 ]
 
 
@@ -101,7 +120,7 @@ class UpdateDashboardRequest(RequestModel):
     delete_insights: StrictBool | None = Field(
         None,
         description="With `deleted: true`: also remove the dashboard's tiles (a restore then brings it back "
-        "empty)",
+        "empty); ignored otherwise",
         json_schema_extra=_not_null,
     )
 
