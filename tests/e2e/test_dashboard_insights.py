@@ -382,3 +382,20 @@ def test_stream_tiles_and_run_insights_as_text(tenant: Tenant, board: dict[str, 
     assert "event: metadata" in stream.text and stream.text.count("event: tile") == 6
     assert "title: Sales" in insights_text.text and "value: 400" in insights_text.text
     assert missing.status_code == 404 and missing.text.startswith("404 Not Found")
+
+
+def test_a_new_container_checks_the_project_once(tenant: Tenant, board: dict[str, Any]) -> None:
+    """Each function's container reads the tiles' project item once (access.project_for caches it
+    per container; locally one cache serves every function, so it is emptied before each)."""
+    from tallyboard import access
+
+    for method, route in (
+        ("GET", "run_insights?refresh=force_blocking"),
+        ("GET", "stream_tiles"),
+        ("POST", "snapshot"),
+        ("POST", "generate_metadata"),
+    ):
+        access._known_projects.clear()
+        response = tenant.request(method, f"/dashboards/{board['id']}/{route}")
+        assert response.status_code == 200, (route, response.text)
+        assert (tenant.workspace_id, tenant.project_id) in access._known_projects
