@@ -245,6 +245,23 @@ def random_id(param: str, collection: str = "") -> str:
     return f"{prefix}_{secrets.token_hex(10)}"
 
 
+def _merged(base: dict[str, Any], branch: dict[str, Any]) -> dict[str, Any]:
+    """A schema with one branch of its anyOf/oneOf: an object's branch (a cross-field rule such as
+    "credentials by authType") refines the base's properties and adds to its required ones."""
+    merged = {**base, **branch}
+    if "properties" in base and "properties" in branch:
+        merged["properties"] = {
+            **base["properties"],
+            **{
+                name: _merged(base["properties"].get(name, {}), schema)
+                for name, schema in branch["properties"].items()
+            },
+        }
+    if "required" in base and "required" in branch:
+        merged["required"] = list(dict.fromkeys([*base["required"], *branch["required"]]))
+    return merged
+
+
 class Examples:
     """Schema-valid example values for an operation's query and body, with the given project id
     for every projectId and a marker in free text, so a leak of the data is easy to spot."""
@@ -267,7 +284,7 @@ class Examples:
                 options = [o for o in schema[combinator] if self.resolve(o).get("type") != "null"]
                 # What the schema says beside the combinator (its type) holds for every option.
                 base = {k: v for k, v in schema.items() if k not in (combinator, "const")}
-                return self.resolve({**base, **options[0]}) if options else {"type": "null"}
+                return self.resolve(_merged(base, options[0])) if options else {"type": "null"}
         if "allOf" in schema:
             merged: dict[str, Any] = {}
             for part in schema["allOf"]:
@@ -384,6 +401,7 @@ class Resources:
         self.posts = {op.path: op for op in ops if op.method == "POST"}
         self.by_collection: dict[str, str] = {}
         self.created: list[str] = []
+        self.in_project: list[str] = []  # created in the project (not workspace-level: a member)
 
     def _id_for(self, path: str, param: str) -> str:
         if param == "projectId":
@@ -409,6 +427,8 @@ class Resources:
         created = find_id(response.json(), param)
         if created:
             self.created.append(created)
+            if targets_ids_or_a_project(post, self.examples):
+                self.in_project.append(created)
         return created
 
     def fill(self, path: str, overrides: dict[str, str] | None = None) -> str:

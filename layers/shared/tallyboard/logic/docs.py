@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi import schema_generator
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, json_schema
 from pydantic_core import PydanticUndefined
 
 API_TITLE = "Tallyboard API"
@@ -47,6 +47,21 @@ def _query_model_parameter(param_name: str, field_def: Any, param_location: str)
 
 
 schema_generator._create_pydantic_field_parameter = _query_model_parameter
+
+
+class _SpecJsonSchema(json_schema.GenerateJsonSchema):
+    """pydantic's generator, stating one rule it leaves out: text stripped before its minimum
+    length is checked (`strip_whitespace`) must hold a non-space character ("   " is refused)."""
+
+    def str_schema(self, schema: Any) -> dict[str, Any]:
+        generated = super().str_schema(schema)
+        if schema.get("strip_whitespace") and schema.get("min_length", 0) > 0 and "pattern" not in generated:
+            generated["pattern"] = r"\S"
+        return generated
+
+
+# Powertools imports the generator when it builds a document, so it builds ours with this one.
+json_schema.GenerateJsonSchema = _SpecJsonSchema  # type: ignore[misc]
 
 
 @cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from tallyboard.models.common import Pagination, RequestModel, ResourceId
@@ -27,9 +27,39 @@ REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     "none": (),
 }
 MAX_CREDENTIALS_BYTES = 4096  # KMS Encrypt's plaintext limit
+MAX_CREDENTIALS = 20
+_CREDENTIAL_VALUE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 2048}
+
+
+def _credentials_schema(schema: dict[str, Any]) -> None:
+    """Every key is a credential name (pydantic states the key pattern as patternProperties,
+    which lets a key that misses the pattern through)."""
+    schema.pop("patternProperties", None)
+    schema.update(
+        propertyNames={"minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9_.-]+$"},
+        additionalProperties=dict(_CREDENTIAL_VALUE_SCHEMA),
+    )
+
+
+def _credentials_by_auth_type() -> dict[str, Any]:
+    """The credential fields each auth type needs, as JSON Schema: exactly one branch holds, the
+    one of the authType sent (what `_credentials_fit_auth_type` enforces)."""
+    branches = []
+    for auth_type, names in sorted(REQUIRED_CREDENTIALS.items(), key=lambda item: len(item[1])):
+        branch: dict[str, Any] = {"properties": {"authType": {"const": auth_type}}}
+        if names:
+            branch["properties"]["credentials"] = {
+                "required": list(names),
+                "properties": {name: dict(_CREDENTIAL_VALUE_SCHEMA) for name in names},
+            }
+            branch["required"] = ["credentials"]
+        branches.append(branch)
+    return {"oneOf": branches}
 
 
 class CreateConnectionRequest(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_credentials_by_auth_type())
+
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
     service: Slug = Field(description="The connected service, e.g. stripe, github")
     serviceName: (
@@ -37,11 +67,13 @@ class CreateConnectionRequest(RequestModel):
     ) = Field(None, description="Display name; defaults from the service (stripe → Stripe)")
     category: Slug | None = Field(None, description="e.g. payment, development; derived for known services")
     authType: AuthType
-    credentials: Annotated[dict[CredentialName, CredentialValue], Field(max_length=20)] = Field(
+    credentials: Annotated[dict[CredentialName, CredentialValue], Field(max_length=MAX_CREDENTIALS)] = Field(
         default_factory=dict,
         validate_default=True,
         description="Secret fields by auth type: oauth2 accessToken (refreshToken…), api_key apiKey, "
-        "basic username + password, bearer_token token. Stored encrypted, never returned.",
+        f"basic username + password, bearer_token token; at most {MAX_CREDENTIALS_BYTES} bytes as JSON. "
+        "Stored encrypted, never returned.",
+        json_schema_extra=_credentials_schema,
     )
     accountInfo: AccountInfo | None = Field(  # type: ignore[valid-type]
         None, description="Non-secret account details shown to users (account name, id…)"

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     StringConstraints,
@@ -26,6 +27,20 @@ MAX_TAGS = 50
 
 
 class CreateDashboardRequest(RequestModel):
+    # What `_category_matches_type` enforces, as JSON Schema: a category dashboard names its
+    # category; any other (custom, the default) has none (absent or null).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"properties": {"type": {"const": "custom"}, "category": {"type": "null"}}},
+                {
+                    "properties": {"type": {"const": "category"}, "category": {"type": "string"}},
+                    "required": ["type", "category"],
+                },
+            ]
+        }
+    )
+
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
     name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     type: DashboardType = "custom"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tallyboard.models.common import Cursor, Limit, Offset, Pagination, RequestModel, ResourceId, json_int
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
@@ -34,8 +34,24 @@ DateRange = Annotated[
 ]
 
 
+_INCLUDE_FLAGS = ("includeMetrics", "includeConnections", "includeDashboards", "includeAuditLogs")
+# What `_something_to_export` enforces, as JSON Schema: no flag sent (every type), includeAll
+# true, or some include… flag true.
+_SOMETHING_TO_EXPORT = {
+    "anyOf": [
+        {"properties": {flag: {"type": "null"} for flag in _INCLUDE_FLAGS}},
+        *(
+            {"properties": {flag: {"const": True}}, "required": [flag]}
+            for flag in ("includeAll", *_INCLUDE_FLAGS)
+        ),
+    ]
+}
+
+
 class ExportContents(RequestModel):
     """What an export holds: format, range and data types (shared by a job and a schedule)."""
+
+    model_config = ConfigDict(json_schema_extra=_SOMETHING_TO_EXPORT)
 
     format: ExportFormat = "json"
     dateRange: DateRange = "all_time"

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SkipValidation,
+    StringConstraints,
+    WithJsonSchema,
+)
+from typing_extensions import TypeAliasType
 
 from tallyboard.models.common import RequestModel, check_number, json_int
 
@@ -54,16 +64,58 @@ def _bounded(value: dict[str, Any], max_bytes: int) -> dict[str, Any]:
     return value
 
 
+_JSON_NUMBER_SCHEMA = {
+    "type": "number",
+    "anyOf": [
+        {"const": 0},
+        {"minimum": MIN_JSON_FRACTION, "maximum": MAX_JSON_NUMBER},
+        {"minimum": -MAX_JSON_NUMBER, "maximum": -MIN_JSON_FRACTION},
+    ],
+}
+_JsonKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_JSON_KEY)]
+
+
+def _json_value(depth: int) -> Any:
+    """The JSON Schema of a value nested at `depth` (the object itself is depth 1), as a named
+    type (one OpenAPI component per depth, `BoundedJsonValue<depth>`): the limits `_check_json`
+    enforces, down to the last depth, whose lists and objects must be empty. Never validated by
+    pydantic (`_check_json` is, with its own messages): it only describes."""
+    items = 0 if depth == MAX_JSON_DEPTH else MAX_JSON_ITEMS
+    child = Any if depth == MAX_JSON_DEPTH else _json_value(depth + 1)
+    return TypeAliasType(  # type: ignore[misc]
+        f"BoundedJsonValue{depth}",
+        Union[  # noqa: UP007 - a runtime union of annotated types
+            bool,
+            Annotated[float, WithJsonSchema(_JSON_NUMBER_SCHEMA)],
+            Annotated[str, StringConstraints(max_length=MAX_JSON_STRING)],
+            Annotated[list[child], Field(max_length=items)],  # type: ignore[valid-type]
+            Annotated[dict[_JsonKey, child], Field(max_length=items)],  # type: ignore[valid-type]
+            None,
+        ],
+    )
+
+
+_JSON_MEMBER = SkipValidation[_json_value(2)]  # type: ignore[misc]
+
+
+def _as_sent(value: Any) -> Any:
+    return value
+
+
 def bounded_json_object(max_bytes: int) -> Any:
-    """A JSON object with bounded size, depth, list lengths, strings and numbers."""
+    """A JSON object with bounded size, depth, list lengths, strings and numbers. The schema
+    states every limit but the total size (JSON Schema has no measure of it; the description
+    says it)."""
     return Annotated[
-        dict[str, Any],
+        dict[str, _JSON_MEMBER],  # type: ignore[valid-type]
         AfterValidator(partial(_bounded, max_bytes=max_bytes)),
+        PlainSerializer(_as_sent),  # checked JSON, kept as sent (the union of members only describes)
         Field(
+            description=f"At most {max_bytes} bytes as JSON",
             json_schema_extra={
                 "maxProperties": MAX_JSON_ITEMS,
                 "propertyNames": {"minLength": 1, "maxLength": MAX_JSON_KEY},
-            }
+            },
         ),
     ]
 
