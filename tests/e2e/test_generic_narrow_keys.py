@@ -49,9 +49,18 @@ class Workspace:
     state: dict[str, Any]
     narrow: dict[str, Tenant]
 
-    def secrets_not_sent(self, sent: str) -> list[str]:
-        """B's data and the wider key's id: never in the answer to a narrower key."""
-        own = [self.owner.key_id, self.marker, *self.resources.created]
+    def secrets_not_sent(self, sent: str, targets: bool) -> list[str]:
+        """B's data and the wider key's id: never in the answer to a narrower key. A route that
+        names no project or id answers the workspace's own directory (GET /team resolves every
+        member for any key): there, only what was created in project B must not show."""
+        own = (
+            [self.owner.key_id, self.marker, *self.resources.created]
+            if targets
+            else [
+                self.owner.key_id,
+                *self.resources.in_project,
+            ]
+        )
         return [value for value in own if value not in sent]
 
 
@@ -106,7 +115,7 @@ def test_narrower_key_never_reaches_further(op: Operation, label: str, workspace
         unknown = {p: random_id(p) for p in op.path_params}
         missing = key.request(op.method, workspace.resources.fill(op.path, unknown), params=query, json=body)
         assert answer_shape(missing, unknown.values()) == answer_shape(response, path.split("/")), str(op)
-    leaked = [value for value in workspace.secrets_not_sent(sent) if value in response.text]
+    leaked = [value for value in workspace.secrets_not_sent(sent, targets) if value in response.text]
     assert not leaked, f"{op} answered a narrower key ({label}) data beyond its reach: {leaked}"
     if op.method in WRITES:
         after = tenant_state(workspace.owner, OPERATIONS, workspace.resources)

@@ -172,7 +172,7 @@ def query_page(
     skipped, found = 0, []  # skipped items are counted, not kept: memory stays one page
     while len(found) <= limit:
         wanted = skip - skipped + limit + 1 - len(found)
-        response = dynamodb().query(TableName=table, Limit=min(wanted, 1000), **query)
+        response = dynamodb().query(TableName=table, Limit=wanted, **query)
         for raw in response.get("Items", []):
             item = from_item(raw)
             if keep is not None and not keep(item):
