@@ -15,6 +15,7 @@ from tallyboard.ids import new_id
 from tallyboard.logic import audit
 from tallyboard.logic.dashboards import detail, new_record
 from tallyboard.models.dashboard_ops import (
+    MAX_TAGS,
     CreateFromTemplateRequest,
     CreateUnlistedRequest,
     DashboardCreatedResponse,
@@ -120,5 +121,5 @@ def create_unlisted(caller: Caller, request: CreateUnlistedRequest) -> Dashboard
     description = request.description
     if description is None and template is not None:
         description = template.dashboard_description
-    tags = list(dict.fromkeys([request.tag, *(template.tags if template else [])]))
+    tags = list(dict.fromkeys([request.tag, *(template.tags if template else [])]))[:MAX_TAGS]
     return _create(caller, request.projectId, name, description, tags, template, unlisted_tag=request.tag)

@@ -51,6 +51,7 @@ from tallyboard.models.insights import (
     TileChange,
 )
 from tallyboard.models.metrics import TimeseriesQuery
+from tallyboard.text_format import render
 
 CACHE_TTL_SECONDS = 300
 SNAPSHOT_TTL_SECONDS = 24 * 3600
@@ -594,6 +595,6 @@ def stream_tiles(caller: Caller, dashboard_id: str) -> str:
 
 def stream_tiles_text(caller: Caller, dashboard_id: str) -> str:
     """The same events as plain text (format=txt)."""
-    from tallyboard.text_format import render
-
-    return render([{"event": name, **data} for name, data in stream_events(caller, dashboard_id)], 200)
+    events = [{"event": name, **data} for name, data in stream_events(caller, dashboard_id)]
+    events.append({"event": "done", "tiles": len(events) - 1, "truncated": False})
+    return render(events, 200)
