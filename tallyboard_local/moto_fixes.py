@@ -43,43 +43,74 @@ def make_dynamodb_writes_atomic() -> None:
 
 
 def copy_each_table_once() -> None:
-    """moto: one deep copy per table and transaction instead of one per transaction item."""
+    """moto rolls a failed transaction back by deep-copying every table it touches before it
+    starts: O(table) per push, so the local stack slowed as its tables grew. Writes already run
+    one at a time (make_dynamodb_writes_atomic), so an undo log of the transaction's own items
+    restores the same state: the items it names are saved before and put back on failure."""
     import copy
 
     import moto.dynamodb.models as dynamodb_models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import StreamShard
 
     if getattr(dynamodb_models, "_bench_copy_once", False):
         return
     local = threading.local()
 
-    class CopyOnce:
+    class NoTableCopies:
         def __getattr__(self, name: str) -> Any:
             return getattr(copy, name)
 
         def deepcopy(self, value: Any, memo: Any = None) -> Any:
-            cache = getattr(local, "tables", None)
-            if cache is None or not isinstance(value, dynamodb_models.Table):
-                return copy.deepcopy(value, memo)
-            if id(value) not in cache:
-                cache[id(value)] = copy.deepcopy(value, memo)
-            return cache[id(value)]
+            if getattr(local, "undo", False) and isinstance(value, dynamodb_models.Table):
+                return value  # moto's "backup" is the live table: the undo log restores it
+            return copy.deepcopy(value, memo)
+
+    def saved_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        saved = []
+        for entry in transact_items:
+            ((kind, op),) = entry.items()
+            table = backend.tables.get(op.get("TableName"))
+            key = op.get("Item") if kind == "Put" else op.get("Key")
+            if table is None or not isinstance(key, dict) or table.hash_key_attr not in key:
+                continue
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
+            if table.range_key_attr and range_key is None:
+                continue
+            current = table.get_item(hash_key, range_key)
+            saved.append((table, hash_key, range_key, copy.deepcopy(current) if current else None))
+        return saved
+
+    def undo(saved: list[tuple[Any, ...]]) -> None:
+        for table, hash_key, range_key, item in reversed(saved):
+            if item is None:
+                if range_key is not None:
+                    table.items.get(hash_key, {}).pop(range_key, None)
+                else:
+                    table.items.pop(hash_key, None)
+            elif range_key is not None:
+                table.items[hash_key][range_key] = item
+            else:
+                table.items[hash_key] = item
 
     original = dynamodb_models.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        local.tables = {}
+        saved = saved_items(self, transact_items)
+        local.undo = True
         try:
             return original(self, transact_items)
+        except Exception:
+            undo(saved)
+            raise
         finally:
-            local.tables = None
+            local.undo = False
 
-    # A table's stream is shared by its copies: a rolled-back transaction puts the copy in the
-    # table's place, and a stream reader's shard iterator must still see what is written next
-    # (moto would hand the copy a shard no iterator knows); nor is the stream copied per write.
-    from moto.dynamodb.models.table import StreamShard
-
+    # A table's stream is shared by its copies: a stream reader's shard iterator must see what is
+    # written next whatever moto copies (and the stream is never copied per write).
     StreamShard.__deepcopy__ = lambda self, memo: self  # type: ignore[method-assign]
-    dynamodb_models.copy = CopyOnce()
+    dynamodb_models.copy = NoTableCopies()
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
     dynamodb_models._bench_copy_once = True
 

@@ -149,7 +149,7 @@ class StreamPump:
         finally:
             self._running.set()
 
-    def drain(self, timeout_s: float = 30.0) -> None:
+    def drain(self, timeout_s: float = 120.0) -> None:
         """Wait until every record written so far has been delivered."""
         deadline = time.monotonic() + timeout_s
         self._idle.clear()
