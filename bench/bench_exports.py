@@ -11,6 +11,8 @@ Python memory an export holds, which must not grow with its size (1M / 100k peak
 - Speed and memory come from separate runs: tracemalloc traces every allocation and slows the
   encoders several times over, so the speed run is untraced and a second, traced run (started
   right before the export, stopped right after) gives the peak.
+- Memory size: a 100k export in a child process with the CPU share of 512/1024/1769 MB
+  (bench/cpu_share.py; 1,769 MB is one vCPU), for the writers' MemorySize in template.yaml.
 """
 
 from __future__ import annotations
@@ -35,6 +37,18 @@ EXPORT_START_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z
 MINUTE_MS = 60_000
 PEAK_RATIO_GOAL = 1.3
 SPEED_GOAL = 50_000
+SHARE_MEMORY_SIZES = (512, 1024, 1769)
+SHARE_RECORDS = 100_000
+ROOT = Path(__file__).resolve().parent.parent
+# The child process of a CPU-share run: one untraced export, its wall and CPU seconds.
+SHARE_CHILD = """
+import json, sys, time
+from bench.bench_exports import _export
+cpu = time.process_time()
+figures = _export(sys.argv[1], int(sys.argv[2]), sys.argv[3], traced=False)
+figures["cpu_seconds"] = time.process_time() - cpu
+print(json.dumps(figures))
+"""
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 _METADATA = [
     {"currency": "usd", "interval": "month"},
@@ -312,6 +326,7 @@ def _measure(results: Results) -> None:
             results.record(f"{name}.seconds_traced", round(memory["seconds"], 2), echo=False)
             if rate < SPEED_GOAL:
                 print(f"  !! {export_format} {label}: below the goal of {SPEED_GOAL:,} records/s", flush=True)
+    _measure_cpu_shares(results)
     for export_format in FORMATS:
         ratio = peaks[export_format]["1M"] / peaks[export_format]["100k"]
         results.record(
@@ -319,3 +334,35 @@ def _measure(results: Results) -> None:
         )
         if ratio > PEAK_RATIO_GOAL:
             print(f"  !! {export_format}: peak memory grows with the export's size", flush=True)
+
+
+def _measure_cpu_shares(results: Results) -> None:
+    """records/s of a JSON export with the CPU of each memory size; S3 (moto_server) is another,
+    unthrottled process, as S3 is."""
+    import json
+
+    from bench import cpu_share
+
+    print(f"  JSON {SHARE_RECORDS:,} records with a memory size's CPU share:", flush=True)
+    print(f"  {'memory':>7} {'share':>6} {'got':>5} {'records/s':>10} {'1M records, s':>14}", flush=True)
+    for memory_mb in SHARE_MEMORY_SIZES:
+        key = f"exports/ws_bench/proj_bench/share-{memory_mb}.json"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        args = [sys.executable, "-c", SHARE_CHILD, "json", str(SHARE_RECORDS), key]
+        completed = cpu_share.run(args, memory_mb, env, timeout=600)
+        if completed.returncode != 0:
+            raise RuntimeError(f"export at {memory_mb} MB failed: {completed.stderr[-2000:]}")
+        figures = json.loads(completed.stdout.strip().splitlines()[-1])
+        _delete(key)
+        rate = figures["records"] / figures["seconds"]
+        got = figures["cpu_seconds"] / figures["seconds"]
+        print(
+            f"  {memory_mb:>5}MB {cpu_share.share_of(memory_mb):>6.3f} {got:>5.2f} {rate:>10,.0f}"
+            f" {1_000_000 / rate:>14.1f}",
+            flush=True,
+        )
+        results.record(
+            f"exports.memory_size.{memory_mb}mb",
+            {"share_got": round(got, 3), "records_per_second": round(rate)},
+            echo=False,
+        )
