@@ -9,7 +9,8 @@ every route that has a sample event.
     time (less sensitive to other processes on a shared machine) is printed beside it. Also: the
     same handler with a layer that ships no bytecode, and from the dev venv; the OpenAPI
     function's import + first spec merge; the first invoke and the peak RSS of a handler process
-    that has served one request.
+    that has served one request. BENCH_INSTRUCTIONS=1 adds the ratio in instructions executed
+    (valgrind), which the machine's load does not move.
 (c) Memory size: the same init and the first and warm invokes of list_api_keys, and the OpenAPI
     function's init + first merge, with the CPU share of 256/512/1024/1769 MB (bench/cpu_share.py).
 (b) Per route, from events/*.json with the sample ids swapped for real ones: the authorizer's
@@ -288,7 +289,42 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         results.record("platform.cold_start.list_api_keys.max_rss_mb", round(served["max_rss_mb"], 1), "MB")
         results.record("platform.cold_start.bare_powertools.max_rss_mb", _median(bares, "max_rss_mb"), "MB")
 
+        if os.environ.get("BENCH_INSTRUCTIONS") == "1":
+            instructions(results, worker, layer_spec, bare_spec, no_write)
         cpu_shares(results, worker, served_spec, {**openapi_spec, "sys_path": [str(pyc_layer)]}, no_write)
+
+
+def _instructions(args: list[str], env: dict[str, str]) -> int:
+    """Instructions one process executes (valgrind's callgrind): the same on a busy machine."""
+    valgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    completed = subprocess.run(
+        [*valgrind, *args],
+        env={**env, "PYTHONMALLOC": "malloc"},  # pymalloc's arenas confuse valgrind
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)|I\s+refs:\s+([\d,]+)", completed.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count from valgrind: {completed.stderr[-1000:]}")
+    return int((found.group(1) or found.group(2)).replace(",", ""))
+
+
+def instructions(
+    results: Any, worker: Path, layer_spec: dict[str, Any], bare_spec: dict[str, Any], env: dict[str, str]
+) -> None:
+    """BENCH_INSTRUCTIONS=1 (needs valgrind; minutes): the cold-start ratio in instructions
+    executed, which a shared machine's load does not move, less the interpreter's own start."""
+    if shutil.which("valgrind") is None:
+        print("  BENCH_INSTRUCTIONS=1: valgrind is not installed", flush=True)
+        return
+    start = _instructions([sys.executable, "-c", "import json, resource, sys, time"], env)
+    real = _instructions([sys.executable, str(worker), json.dumps(layer_spec)], env) - start
+    bare = _instructions([sys.executable, str(worker), json.dumps(bare_spec)], env) - start
+    results.record("platform.cold_start.list_api_keys.instructions", real)
+    results.record("platform.cold_start.bare_powertools.instructions", bare)
+    results.record("platform.cold_start.instruction_ratio_real_to_bare", round(real / bare, 3), "x")
 
 
 def cpu_shares(
