@@ -76,7 +76,10 @@ def test_create_and_list_never_show_credentials(tenant: Tenant) -> None:
     assert SECRET not in created.text and "credentials" not in created.text
 
     response = tenant.get("/connections", params={"projectId": tenant.project_id})
-    assert response.json() == {"data": [data], "pagination": {"total": 1, "limit": 100, "offset": 0, "hasMore": False, "nextCursor": None}}
+    assert response.json() == {
+        "data": [data],
+        "pagination": {"total": 1, "limit": 100, "offset": 0, "hasMore": False, "nextCursor": None},
+    }
     assert SECRET not in response.text and "credentials" not in response.text.lower()
 
 
@@ -149,7 +152,9 @@ def test_foreign_or_unknown_project_is_403(tenant: Tenant, other_tenant: Tenant)
         create_response = tenant.post("/connections", json=connection_body(tenant, projectId=project_id))
         for response in (list_response, create_response):
             assert assert_error(response, 403, "Forbidden")["message"] == "No access to this project"
-    assert other_tenant.get("/connections", params={"projectId": other_tenant.project_id}).json()["data"] == []
+    assert (
+        other_tenant.get("/connections", params={"projectId": other_tenant.project_id}).json()["data"] == []
+    )
 
 
 def test_roles_and_scopes(tenant: Tenant) -> None:

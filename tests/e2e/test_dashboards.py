@@ -125,7 +125,10 @@ def test_list_is_oldest_first_and_hides_deleted_and_unlisted(tenant: Tenant) -> 
     response = tenant.get("/dashboards", params={"projectId": tenant.project_id})
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"data": [first, second], "pagination": {"total": 2, "limit": 100, "offset": 0, "hasMore": False, "nextCursor": None}}
+    assert response.json() == {
+        "data": [first, second],
+        "pagination": {"total": 2, "limit": 100, "offset": 0, "hasMore": False, "nextCursor": None},
+    }
 
 
 def test_get_returns_the_dashboard_with_widgets(tenant: Tenant) -> None:
