@@ -234,6 +234,9 @@ def _document_errors(schema: dict[str, Any]) -> None:
             responses.pop("422", None)
             if "204" in responses:
                 responses["204"].pop("content", None)  # No Content has no media type
+            for status, response in responses.items():
+                if status[:1] in "45":  # a route's own error (409 …): Powertools gives it the success body
+                    response.update(error_ref)
             if path in PUBLIC_PATHS:
                 operation["security"] = []
                 continue
