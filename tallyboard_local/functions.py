@@ -54,6 +54,30 @@ def _empty_container_caches() -> None:
     cursor_key.cache_clear()
 
 
+def isolate_resolver_requests() -> None:
+    """Powertools keeps the event being resolved on the BaseRouter class (`BaseRouter.current_event
+    = ...`): one Lambda process serves one request at a time. In-process functions serve many at
+    once, so a handler could read another request's query string or path parameters (the load
+    bench saw a GET /metrics answered "projectId is required" and a stray 404). Each resolver
+    gets its request's event and context as instance attributes, which the class-wide ones
+    cannot overwrite."""
+    from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+    from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+    if getattr(ApiGatewayResolver, "_tallyboard_isolated", False):
+        return
+    resolve = ApiGatewayResolver.resolve
+
+    def isolated(self: Any, event: Any, context: Any) -> Any:
+        raw = event.raw_event if isinstance(event, BaseProxyEvent) else event
+        self.current_event = self._to_proxy_event(raw)
+        self.lambda_context = context
+        return resolve(self, event, context)
+
+    ApiGatewayResolver.resolve = isolated  # type: ignore[method-assign]
+    ApiGatewayResolver._tallyboard_isolated = True  # type: ignore[attr-defined]
+
+
 class FunctionPool:
     def __init__(self, logical_id: str, handler_file: Path, handler_name: str, max_containers: int = 8):
         self.logical_id = logical_id
@@ -90,6 +114,7 @@ class Functions:
     """Every function of the template by logical id."""
 
     def __init__(self) -> None:
+        isolate_resolver_requests()
         self.pools: dict[str, FunctionPool] = {}
         for logical_id, properties in tpl.functions().items():
             handler_file, handler_name = tpl.handler_location(properties)
