@@ -78,6 +78,7 @@ def run(results: Results) -> None:
         items_before = _stored_items()
         latencies: list[float] = []
         statuses: Counter[int] = Counter()
+        unexpected: Counter[str] = Counter()  # "<status> <method> <path>: <message>" of every non-2xx
         memory: list[tuple[float, float, float]] = []  # (seconds, API process MB, moto MB)
         lock = threading.Lock()
         wall_start = time.time() - 60  # the dashboard create above may sit in the previous hour
@@ -96,6 +97,9 @@ def run(results: Results) -> None:
                 with lock:
                     latencies.append(time.monotonic() - begin)
                     statuses[response.status_code] += 1
+                    if response.status_code >= 300:
+                        message = response.json().get("message", "") if response.content else ""
+                        unexpected[f"{response.status_code} {method} {path}: {message}"] += 1
 
         def sample_memory() -> None:
             time.sleep(WARMUP_SECONDS)
@@ -126,6 +130,7 @@ def run(results: Results) -> None:
         results.record("load.p99_ms", round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 1), "ms")
         results.record("load.statuses", dict(sorted(statuses.items())))
         results.record("load.server_errors", sum(n for status, n in statuses.items() if status >= 500))
+        results.record("load.unexpected_responses", dict(unexpected))
         results.record("load.rate_limit_counted", counted, f"(requests sent: {served + 1})")
         results.record("load.rate_limit_exact", counted == served + 1)  # + the dashboard create
         api_first, api_last = (
