@@ -214,6 +214,7 @@ ERROR_STATUSES = {
     "401": "Invalid or missing API key",
     "403": "Plan, role, scope or project not allowed",
     "404": "Not found (or not visible to this key)",
+    "409": "Conflicts with the current state (taken, already ended, in progress)",
     "413": "Body over 1 MB",
     "429": "Rate limit exceeded (Retry-After header)",
     "500": "Unexpected error",
