@@ -141,15 +141,14 @@ def test_a_point_touches_one_bucket_per_interval() -> None:
     assert [int(k[1]) for k in keys] == [ms(2024, 1, 3, 5), ms(2024, 1, 3), ms(2024, 1, 1), ms(2024, 1, 1)]
 
 
-def test_chunks_fit_one_transaction_and_cover_every_point() -> None:
+def test_fold_chunks_fit_one_transaction_and_cover_every_marker() -> None:
     start = ms(2024, 1, 1)
-    points = _points([(start + i * 3_600_000, 1) for i in range(1000)])  # one per hour: many buckets
-    chunks = list(store._chunks("ws", "p", points))
-    assert sum(len(c) for c in chunks) == 1000
+    markers = _points([(start + i * 3_600_000, 1) for i in range(1000)])  # one per hour: many buckets
+    chunks = list(store._fold_chunks("ws", "p", markers))
+    assert sum(len(c) for c in chunks) == 1000 and len(chunks) > 1
     for chunk in chunks:
-        keys = {k for p in chunk for k in store.rollup_keys("ws", "p", "m", p["timestamp"])}
-        assert len(chunk) + len(keys) + 1 <= store.MAX_TRANSACTION_ITEMS
-    assert list(store._chunks("ws", "p", list(reversed(points)))) == chunks  # deterministic
+        assert store._fold_items("ws", "p", chunk) <= store.MAX_TRANSACTION_ITEMS
+    assert list(store._fold_chunks("ws", "p", list(reversed(markers)))) == chunks  # deterministic
 
 
 # ----------------------------------------------------------------------------- aggregation defaults

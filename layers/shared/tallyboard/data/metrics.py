@@ -686,7 +686,7 @@ def count_points(ws: str, proj: str, metric_id: str, start_ms: int, end_ms: int)
 # and checks that no fold committed in between: the project's folded total moves with every fold
 # transaction, so reading it before and after brackets a consistent view.
 
-MAX_READ_ATTEMPTS = 5
+MAX_READ_ATTEMPTS = 20
 
 
 def folded_total(ws: str, proj: str) -> int:
@@ -733,10 +733,11 @@ def _project_pending(ws: str, proj: str) -> tuple[int, list[dict[str, Any]]]:
 def _consistent(read: Any, ws: str, proj: str) -> Any:
     """read() → (the folded total it saw first, its result); taken again while a fold lands
     before the folded total is read once more."""
-    for _ in range(MAX_READ_ATTEMPTS):
+    for attempt in range(MAX_READ_ATTEMPTS):
         before, result = read()
         if folded_total(ws, proj) == before:
             return result
+        time.sleep(min(0.01 * 2**attempt, 0.2) * random.random())  # let the fold in flight land
     return result  # folds kept landing: the last view (off by at most one fold in flight)
 
 
