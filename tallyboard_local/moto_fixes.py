@@ -16,6 +16,10 @@ def apply() -> None:
 
 
 _WRITE_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+# moto applies a transaction item by item: a read in between would see half of it. DynamoDB
+# commits a transaction at once, so reads take the same lock (the aggregator's fold moves a point
+# from its pending marker to its rollup in one transaction, and exact reads rely on that).
+_READ_OPERATIONS = ("get_item", "query", "batch_get_item", "transact_get_items")
 
 
 def make_dynamodb_writes_atomic() -> None:
@@ -37,7 +41,7 @@ def make_dynamodb_writes_atomic() -> None:
 
         return wrapper
 
-    for name in _WRITE_OPERATIONS:
+    for name in (*_WRITE_OPERATIONS, *_READ_OPERATIONS):
         setattr(DynamoHandler, name, locked(getattr(DynamoHandler, name)))
     DynamoHandler._tallyboard_atomic = True  # type: ignore[attr-defined]
 
