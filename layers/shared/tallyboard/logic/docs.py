@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import re
@@ -64,8 +65,14 @@ class _SpecJsonSchema(json_schema.GenerateJsonSchema):
 json_schema.GenerateJsonSchema = _SpecJsonSchema  # type: ignore[misc]
 
 
-@cache
 def openapi_schema(functions_root: Path) -> dict[str, Any]:
+    """The document, the caller's own copy: a change to it (schemathesis adds links to the one
+    it is given) never reaches the next reader."""
+    return copy.deepcopy(_merged(functions_root))
+
+
+@cache
+def _merged(functions_root: Path) -> dict[str, Any]:
     """Merged once per container: importing every handler costs a few hundred ms, only here."""
     merge = OpenAPIMerge(
         title=API_TITLE,
@@ -91,7 +98,7 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 def allowed_methods(functions_root: Path, path: str) -> list[str]:
     """The methods the document declares for a path template (/dashboards/{dashboardId}), in the
     usual order; none for a path it does not have."""
-    operations = openapi_schema(functions_root).get("paths", {}).get(path, {})
+    operations = _merged(functions_root).get("paths", {}).get(path, {})
     return [method for method in HTTP_METHODS if method.lower() in operations]
 
 
