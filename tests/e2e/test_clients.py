@@ -445,14 +445,14 @@ def test_team_is_set_and_read_in_order(tenant: Tenant) -> None:
     assert cleared.status_code == 200 and cleared.json() == {"data": []}
 
 
-def test_unknown_user_is_a_400_naming_it(tenant: Tenant, other_tenant: Tenant) -> None:
+def test_unknown_user_is_a_404_naming_it(tenant: Tenant, other_tenant: Tenant) -> None:
     client = create_client(tenant)
 
     response = tenant.put(
         f"/clients/{client['id']}/team", json={"user_ids": [tenant.user_id, other_tenant.user_id]}
     )
 
-    body = assert_error(response, 400, "Bad Request")
+    body = assert_error(response, 404, "Not Found")
     assert other_tenant.user_id in body["message"] and other_tenant.user_id in body["details"]["user_ids"]
     assert tenant.get(f"/clients/{client['id']}/team").json() == {"data": []}
     for bad in ({}, {"user_ids": "user_1"}, {"user_ids": ["bad id"]}, {"user_ids": [], "extra": 1}):

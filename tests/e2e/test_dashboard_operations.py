@@ -143,12 +143,12 @@ def test_delete_is_405_with_allow(tenant: Tenant) -> None:
     assert get(tenant, dashboard["id"]).status_code == 200
 
 
-def test_theme_of_another_project_or_unknown_is_400(tenant: Tenant) -> None:
+def test_theme_of_another_project_or_unknown_is_404(tenant: Tenant) -> None:
     dashboard = create_dashboard(tenant)
     other_project = tenant.add_project()
     foreign = create_theme(other_project)
     for theme_id in (foreign["id"], "theme_0000000000000000000000000000"):
-        details = assert_error(patch(tenant, dashboard["id"], data_color_theme_id=theme_id), 400)["details"]
+        details = assert_error(patch(tenant, dashboard["id"], data_color_theme_id=theme_id), 404)["details"]
         assert "data_color_theme_id" in details
     assert get(tenant, dashboard["id"]).json()["data"]["data_color_theme_id"] is None
 
@@ -420,7 +420,7 @@ def test_bulk_update_tags_is_all_or_nothing(tenant: Tenant, other_tenant: Tenant
         "/dashboards/bulk_update_tags", json={"ids": ids, "action": "set", "tags": ["new"]}
     )
 
-    body = assert_error(response, 400)
+    body = assert_error(response, 404)
     assert body["details"]["unknown"] == [foreign["id"], "dash_unknown", deleted["id"]]
     assert get(tenant, mine["id"]).json()["data"]["tags"] == ["keep"]
     too_many = tenant.post(

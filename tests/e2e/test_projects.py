@@ -198,7 +198,6 @@ def test_patch_changes_only_the_fields_sent(tenant: Tenant) -> None:
         ({"start_date": "2025-04-01"}, "start_date"),
         ({"start_date": "2025-13-01"}, "start_date"),
         ({"budget": 1e-131}, "budget"),
-        ({"client_id": "client_000000000000aaaaaaaaaaaaaaaa"}, "client_id"),
     ],
 )
 def test_invalid_patch_is_a_400_naming_the_field_and_changes_nothing(
@@ -211,6 +210,18 @@ def test_invalid_patch_is_a_400_naming_the_field_and_changes_nothing(
     response = assert_error(tenant.patch(f"/projects/{project['id']}", json=body), 400, "Bad Request")
 
     assert field in response["details"], response
+    assert tenant.get(f"/projects/{project['id']}").json() == {"data": project}
+
+
+def test_an_unknown_or_foreign_client_is_a_404_naming_the_field_and_changes_nothing(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    project = create_project(tenant, create_client(tenant)["id"], name="Q1")
+    foreign = create_client(other_tenant)["id"]
+
+    for client_id in ("client_000000000000aaaaaaaaaaaaaaaa", foreign):
+        response = tenant.patch(f"/projects/{project['id']}", json={"client_id": client_id})
+        assert "client_id" in assert_error(response, 404, "Not Found")["details"]
     assert tenant.get(f"/projects/{project['id']}").json() == {"data": project}
 
 

@@ -16,7 +16,7 @@ install_api_defaults(app)
     "/clients/<id>/team",
     summary="Set who is assigned to a client",
     description=(
-        "`user_ids`: workspace members (GET /team); replaces the list. An unknown id is a 400 naming it."
+        "`user_ids`: workspace members (GET /team); replaces the list. An unknown id is a 404 naming it."
     ),
     tags=["clients"],
 )

@@ -17,7 +17,7 @@ install_api_defaults(app)
     summary="Add, remove or set tags on up to 100 dashboards at once, all or nothing",
     description=(
         "`add` adds the tags to each dashboard's, `remove` removes them, `set` replaces them. Every id must "
-        "be a dashboard the key can see and edit: otherwise nothing changes and a 400 lists the unknown "
+        "be a dashboard the key can see and edit: otherwise nothing changes and a 404 lists the unknown "
         "ids (403 the restricted ones). One transaction."
     ),
     tags=["dashboards"],

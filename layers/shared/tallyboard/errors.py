@@ -93,6 +93,12 @@ def project_forbidden() -> Forbidden:
     return Forbidden("No access to this project")
 
 
+def unknown_reference(field: str, what: str, resource_id: str) -> NotFound:
+    """An id the body names that this workspace does not hold (or the key may not see): a 404 as
+    for an unknown id in the path, naming the field."""
+    return NotFound(f"{what} not found", details={field: f"no {what.lower()} {resource_id} here"})
+
+
 def internal_error_body() -> dict[str, str]:
     return {
         "error": "Internal Server Error",

@@ -12,7 +12,7 @@ from tallyboard.auth import Caller
 from tallyboard.data import clients as store
 from tallyboard.data import entities
 from tallyboard.data import projects as project_store
-from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.errors import Conflict, NotFound
 from tallyboard.ids import new_id, new_sorted_id, now_ms
 from tallyboard.logic import audit, pages, projects
 from tallyboard.models.clients import (
@@ -176,8 +176,8 @@ def set_team(caller: Caller, client_id: str, request: SetClientTeamRequest) -> C
     users = entities.get_users(caller.workspace_id, request.user_ids)
     unknown = [u for u in request.user_ids if not _is_member(users.get(u))]
     if unknown:
-        raise BadRequest(
-            f"Invalid parameter: user_ids: unknown user {unknown[0]}",
+        raise NotFound(
+            f"Team member not found: {unknown[0]}",
             details={"user_ids": f"not members of this workspace: {', '.join(unknown)}"},
         )
     if store.set_team(caller.workspace_id, client_id, request.user_ids, now_ms()) is None:

@@ -12,7 +12,7 @@ from typing import Any
 from tallyboard.auth import Caller
 from tallyboard.data import dashboard_ops as ops
 from tallyboard.data import dashboards as store
-from tallyboard.errors import BadRequest, Conflict, Forbidden
+from tallyboard.errors import BadRequest, Conflict, Forbidden, NotFound, unknown_reference
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit
 from tallyboard.logic.dashboards import (
@@ -88,11 +88,7 @@ def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -
     )
     if reasons is not None:
         if theme_change and theme_change[2] and reasons[1:2] == ["ConditionalCheckFailed"]:
-            raise BadRequest(
-                "Invalid parameter: data_color_theme_id: no such data colour theme in the dashboard's "
-                "project",
-                details={"data_color_theme_id": "a theme_… id of the dashboard's project"},
-            )
+            raise unknown_reference("data_color_theme_id", "Data color theme", theme_change[2])
         raise Conflict("The dashboard changed while it was being updated; retry")
     if clear_tiles:
         ops.delete_widgets(caller.workspace_id, dashboard_id, [w["id"] for w in widgets])
@@ -129,14 +125,14 @@ def _new_tags(action: str, current: list[str], tags: list[str]) -> list[str]:
 
 
 def bulk_update_tags(caller: Caller, request: BulkUpdateTagsRequest) -> BulkUpdateTagsResponse:
-    """All or nothing: any id that is not a live dashboard the key may see → 400 listing them,
+    """All or nothing: any id that is not a live dashboard the key may see → 404 listing them,
     one it may not edit → 403 listing them, nothing changed; else one transaction."""
     caller.require("editor", "dashboard:write")
     found = {d["id"]: d for d in ops.get_dashboards(caller.workspace_id, request.ids)}
     unknown = [i for i in request.ids if not is_visible(caller, found.get(i))]
     if unknown:
-        raise BadRequest(
-            f"Invalid parameter: ids: {len(unknown)} unknown dashboard id(s); nothing was changed",
+        raise NotFound(
+            f"{len(unknown)} dashboard(s) not found; nothing was changed",
             details={"ids": "every id must be a dashboard this key can see", "unknown": unknown},
         )
     restricted = [i for i in request.ids if not _editable(caller, found[i])]

@@ -11,7 +11,7 @@ from tallyboard.auth import Caller
 from tallyboard.data import clients as client_store
 from tallyboard.data import leads as store
 from tallyboard.data import projects as project_store
-from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.errors import BadRequest, Conflict, NotFound, unknown_reference
 from tallyboard.ids import new_sorted_id, now_ms
 from tallyboard.logic import audit, pages
 from tallyboard.models.leads import (
@@ -67,18 +67,12 @@ def _writer(caller: Caller) -> None:
 
 
 def _check_links(caller: Caller, sent: dict[str, Any]) -> None:
-    """A project or client a lead names must be the workspace's: else a 400 naming the field."""
+    """A project or client a lead names must be the workspace's: else a 404 naming the field."""
     project_id, client_id = sent.get("project_id"), sent.get("client_id")
     if project_id and project_store.get(caller.workspace_id, project_id) is None:
-        raise BadRequest(
-            "Invalid parameter: project_id: no such project in this workspace",
-            details={"project_id": f"unknown project {project_id}"},
-        )
+        raise unknown_reference("project_id", "Project", project_id)
     if client_id and client_store.get(caller.workspace_id, client_id) is None:
-        raise BadRequest(
-            "Invalid parameter: client_id: no such client in this workspace",
-            details={"client_id": f"unknown client {client_id}"},
-        )
+        raise unknown_reference("client_id", "Client", client_id)
 
 
 def list_leads(caller: Caller, query: LeadListQuery) -> LeadList:

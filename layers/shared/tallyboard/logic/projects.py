@@ -12,7 +12,7 @@ from tallyboard.auth import Caller
 from tallyboard.data import clients as client_store
 from tallyboard.data import leads as lead_store
 from tallyboard.data import projects as store
-from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.errors import BadRequest, Conflict, NotFound, unknown_reference
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit, pages
 from tallyboard.logic.dashboards import slugify
@@ -198,10 +198,7 @@ def update(caller: Caller, project_id: str, request: UpdateProjectRequest) -> Pr
     if "client_id" in sent:
         caller.require_workspace_key()
         if sent["client_id"] and client_store.get(caller.workspace_id, sent["client_id"]) is None:
-            raise BadRequest(
-                "Invalid parameter: client_id: no such client in this workspace",
-                details={"client_id": f"unknown client {sent['client_id']}"},
-            )
+            raise unknown_reference("client_id", "Client", sent["client_id"])
     project, changes = _apply(caller, project, sent)
     audit.record(
         caller,

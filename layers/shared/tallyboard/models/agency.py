@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from tallyboard.models.common import check_number
 
 MAX_MONEY = 1e12  # far beyond any budget or deal; keeps every value storable exactly
+MIN_MONEY = 0.01  # a cent: a smaller positive amount is a typo
 
 
 def _real_date(value: str) -> str:
@@ -34,7 +35,7 @@ IsoDate = Annotated[
 
 
 def _money(value: Any) -> Any:
-    check_number(value, MAX_MONEY, 0.01)
+    check_number(value, MAX_MONEY, MIN_MONEY)
     if value < 0:
         raise ValueError("must not be negative")
     return value
@@ -44,7 +45,7 @@ def _money(value: Any) -> Any:
 Money = Annotated[
     int | float,
     BeforeValidator(_money),
-    Field(json_schema_extra={"minimum": 0, "maximum": MAX_MONEY}),
+    WithJsonSchema({"type": "number", "anyOf": [{"const": 0}, {"minimum": MIN_MONEY, "maximum": MAX_MONEY}]}),
 ]
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]

@@ -8,15 +8,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from tallyboard.models.bounded_json import bounded_json_object
 from tallyboard.models.common import Pagination, RequestModel, ResourceId
-from tallyboard.models.widgets import bounded_json_object
+from tallyboard.models.widgets import WIDGET_JSON
 
 AuthType = Literal["oauth2", "api_key", "basic", "bearer_token", "none"]
 ConnectionStatus = Literal["active", "syncing", "error", "paused", "disconnected"]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 CredentialValue = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 CredentialName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-AccountInfo = bounded_json_object(4096)
+AccountInfo = bounded_json_object(4096, WIDGET_JSON)
 
 # The credential fields each auth type needs to reach the service; more may be sent.
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {

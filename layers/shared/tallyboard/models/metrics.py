@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, computed_field, field_validator
 
+from tallyboard.models.bounded_json import JsonLimits, bounded_json_object
 from tallyboard.models.common import (
     DYNAMO_MIN_MAGNITUDE,
     Cursor,
@@ -28,9 +28,15 @@ STORABLE_VALUE_RANGES = [
     {"minimum": DYNAMO_MIN_MAGNITUDE, "maximum": MAX_VALUE},
     {"minimum": -MAX_VALUE, "maximum": -DYNAMO_MIN_MAGNITUDE},
 ]
-MAX_METADATA_KEYS = 50
-MAX_METADATA_BYTES = 8192
-MAX_METADATA_DEPTH = 5
+METADATA_JSON = JsonLimits(
+    name="MetadataValue",
+    max_depth=5,
+    max_keys=50,
+    max_key=128,
+    max_number=MAX_VALUE,
+    min_fraction=DYNAMO_MIN_MAGNITUDE,
+)
+Metadata = bounded_json_object(8192, METADATA_JSON)
 MAX_TIMESERIES_BUCKETS = 1000
 
 MetricId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -39,38 +45,6 @@ MetricName = Annotated[str, StringConstraints(min_length=1, max_length=200, stri
 Interval = Literal["hour", "day", "week", "month"]
 Aggregation = Literal["sum", "avg", "min", "max", "count", "last"]
 Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP_MS, description="Epoch milliseconds")]
-
-
-def _check_json_value(value: Any, depth: int) -> None:
-    if depth > MAX_METADATA_DEPTH:
-        raise ValueError(f"must nest at most {MAX_METADATA_DEPTH} levels")
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
-    if isinstance(value, int | float):
-        check_number(value, MAX_VALUE)
-        return
-    if isinstance(value, list):
-        for item in value:
-            _check_json_value(item, depth + 1)
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str) or not 1 <= len(key) <= 128:
-                raise ValueError("keys must be 1-128 characters")
-            _check_json_value(item, depth + 1)
-        return
-    raise ValueError("must hold JSON values only")
-
-
-def check_metadata(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
-    if metadata is None:
-        return None
-    if len(metadata) > MAX_METADATA_KEYS:
-        raise ValueError(f"must have at most {MAX_METADATA_KEYS} keys")
-    _check_json_value(metadata, 1)
-    if len(json.dumps(metadata, separators=(",", ":"))) > MAX_METADATA_BYTES:
-        raise ValueError(f"must serialise to at most {MAX_METADATA_BYTES} bytes")
-    return metadata
 
 
 def check_value(value: float) -> float:
@@ -89,14 +63,7 @@ class PointInput(RequestModel):
     )
     timestamp: Timestamp | None = Field(None, description="Epoch ms; defaults to now")
     unit: Unit | None = None
-    metadata: dict[str, Any] | None = Field(
-        None,
-        description="At most 50 keys, 8 KB serialised, JSON values nested at most 5 levels",
-        json_schema_extra={
-            "maxProperties": MAX_METADATA_KEYS,
-            "propertyNames": {"minLength": 1, "maxLength": 128},
-        },
-    )
+    metadata: Metadata | None = None  # type: ignore[valid-type]
     metricName: MetricName | None = Field(None, description="Display name, kept from the first point")
     aggregation: Aggregation | None = Field(
         None,
@@ -105,7 +72,6 @@ class PointInput(RequestModel):
     )
 
     _value = field_validator("value")(check_value)
-    _metadata = field_validator("metadata")(check_metadata)
 
 
 _PROJECT_ID = Field(None, description="Required unless the key is bound to one project")
