@@ -120,8 +120,10 @@ def copy_each_table_once() -> None:
 
 
 def query_one_partition() -> None:
-    """moto: a base-table Query sorts every item of the table (525k here: seconds per call, past
-    the client's read timeout); look in the queried partition only, as DynamoDB does."""
+    """moto: a Query sorts every item of the table (525k here: seconds per call, past the
+    client's read timeout; 40k: ~0.8 s per index Query). A base-table Query looks in the queried
+    partition only, as DynamoDB does; an index Query walks the items unsorted (moto sorts what
+    matches by the index's keys and then the table's, whatever order it was handed)."""
     from moto.dynamodb.models.table import Table
 
     if getattr(Table, "_bench_partition_query", False):
@@ -133,11 +135,29 @@ def query_one_partition() -> None:
         partition = getattr(local, "partition", None)
         if partition is not None and partition[0] is self:
             return list(partition[1].values())
+        index = getattr(local, "index", None)
+        if index is not None and index[0] is self:
+            wanted = [(n, v) for n, v in index[1] if n is not None and v is not None]
+            partitions = (
+                [self.items.values()]
+                if not self.range_key_attr
+                else [p.values() for p in self.items.values()]
+            )
+            return [item for items in partitions for item in items if _has(item, wanted)]
         return original_all_items(self)
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name or hash_key is None or not self.range_key_attr:
+        if index_name:
+            wanted = kwargs.get("hash_key_conditions") or [
+                (_index_hash_attribute(self, index_name), hash_key)
+            ]
+            local.index = (self, wanted)
+            try:
+                return original_query(self, hash_key, *args, **kwargs)
+            finally:
+                local.index = None
+        if hash_key is None or not self.range_key_attr:
             return original_query(self, hash_key, *args, **kwargs)
         local.partition = (self, dict(self.items[hash_key]) if hash_key in self.items else {})
         try:
@@ -147,6 +167,23 @@ def query_one_partition() -> None:
 
     Table.all_items, Table.query = all_items, query
     Table._bench_partition_query = True
+
+
+def _index_hash_attribute(table: Any, index_name: str) -> str | None:
+    for index in table.all_indexes():
+        if index.name == index_name:
+            return next(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
+    return None  # moto answers the unknown index itself
+
+
+def _has(item: Any, wanted: list[tuple[str, Any]]) -> bool:
+    """The item carries each (attribute, value) of an index's hash key (compared as raw values:
+    moto's own comparison re-casts both sides per call)."""
+    for name, value in wanted:
+        held = item.attrs.get(name)
+        if held is None or held.type != value.type or held.value != value.value:
+            return False
+    return True
 
 
 def forget_dynamodb_instances() -> None:
