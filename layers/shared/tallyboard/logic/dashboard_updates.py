@@ -23,6 +23,7 @@ from tallyboard.logic.dashboards import (
     require_edit,
     slugify,
 )
+from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.dashboard_ops import (
     MAX_TAGS,
     BulkUpdateTagsRequest,
@@ -35,24 +36,9 @@ from tallyboard.models.dashboards import DashboardDetailResponse
 NULLABLE = {"data_color_theme_id"}
 
 
-def _changes(request: UpdateDashboardRequest) -> dict[str, Any]:
-    changes = request.model_dump(exclude_unset=True, by_alias=False)
-    nulls = sorted(name for name, value in changes.items() if value is None and name not in NULLABLE)
-    if nulls:
-        raise BadRequest(
-            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
-        )
-    if not changes:
-        raise BadRequest(
-            "Invalid parameter: body: at least one field to update is required",
-            details={"body": "one of the dashboard's fields is required"},
-        )
-    return changes
-
-
 def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -> DashboardDetailResponse:
     caller.require("editor", "dashboard:write")
-    changes = _changes(request)
+    changes = sent_fields(request, NULLABLE)
     dashboard, widgets = store.get_with_widgets(caller.workspace_id, dashboard_id, consistent=True)
     if dashboard is None or not caller.is_bound_to(dashboard["projectId"]):
         raise dashboard_not_found()

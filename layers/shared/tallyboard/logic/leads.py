@@ -11,9 +11,10 @@ from tallyboard.auth import Caller
 from tallyboard.data import clients as client_store
 from tallyboard.data import leads as store
 from tallyboard.data import projects as project_store
-from tallyboard.errors import BadRequest, Conflict, NotFound, unknown_reference
+from tallyboard.errors import Conflict, NotFound, unknown_reference
 from tallyboard.ids import new_sorted_id, now_ms
 from tallyboard.logic import audit, pages
+from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.leads import (
     CreateLeadRequest,
     Lead,
@@ -125,17 +126,7 @@ def get(caller: Caller, lead_id: str) -> LeadResponse:
 def update(caller: Caller, lead_id: str, request: UpdateLeadRequest) -> LeadResponse:
     """Partial update: the fields sent change, `null` clears one (not name or status)."""
     _writer(caller)
-    sent = request.model_dump(exclude_unset=True)
-    nulls = sorted(name for name in NOT_NULL if name in sent and sent[name] is None)
-    if nulls:
-        raise BadRequest(
-            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
-        )
-    if not sent:
-        raise BadRequest(
-            "Invalid parameter: body: at least one field to update is required",
-            details={"body": f"one of {', '.join(FIELDS)} is required"},
-        )
+    sent = sent_fields(request, nullable=set(FIELDS) - set(NOT_NULL))
     if store.get(caller.workspace_id, lead_id) is None:
         raise lead_not_found()  # before the links: an unknown lead is a 404 whatever the body says
     _check_links(caller, sent)

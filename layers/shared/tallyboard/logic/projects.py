@@ -16,6 +16,7 @@ from tallyboard.errors import BadRequest, Conflict, NotFound, unknown_reference
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit, pages
 from tallyboard.logic.dashboards import slugify
+from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.common import Pagination
 from tallyboard.models.leads import CLOSED
 from tallyboard.models.projects import (
@@ -131,21 +132,6 @@ def get(caller: Caller, project_id: str) -> ProjectResponse:
     return ProjectResponse(data=public_project(visible(caller, project_id)))
 
 
-def _changes(request: UpdateProjectRequest) -> dict[str, Any]:
-    sent = request.model_dump(exclude_unset=True)
-    nulls = sorted(name for name in NOT_NULL if name in sent and sent[name] is None)
-    if nulls:
-        raise BadRequest(
-            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
-        )
-    if not sent:
-        raise BadRequest(
-            "Invalid parameter: body: at least one field to update is required",
-            details={"body": f"one of {', '.join(FIELDS)} is required"},
-        )
-    return sent
-
-
 def _check_dates(project: dict[str, Any], sent: dict[str, Any]) -> None:
     start = sent["start_date"] if "start_date" in sent else project.get("startDate")
     end = sent["end_date"] if "end_date" in sent else project.get("endDate")
@@ -193,7 +179,7 @@ def _updated(project: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]
 def update(caller: Caller, project_id: str, request: UpdateProjectRequest) -> ProjectResponse:
     """Partial update; linking a client needs a workspace-wide key (clients are workspace-level)."""
     caller.require("editor", "project:write")
-    sent = _changes(request)
+    sent = sent_fields(request, nullable=set(FIELDS) - set(NOT_NULL))
     project = visible(caller, project_id, consistent=True)
     if "client_id" in sent:
         caller.require_workspace_key()

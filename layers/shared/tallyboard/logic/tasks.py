@@ -13,6 +13,7 @@ from tallyboard.data import project_stats, tasks, team
 from tallyboard.errors import BadRequest, Conflict, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit, pages
+from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.tasks import (
     CreateTaskRequest,
     Task,
@@ -155,21 +156,6 @@ def get(caller: Caller, task_id: str) -> TaskResponse:
     return TaskResponse(data=public_task(_visible(caller, task_id)))
 
 
-def _changes(request: UpdateTaskRequest) -> dict[str, Any]:
-    sent = request.model_dump(exclude_unset=True)
-    nulls = sorted(name for name, value in sent.items() if value is None and name not in NULLABLE)
-    if nulls:
-        raise BadRequest(
-            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
-        )
-    if not sent:
-        raise BadRequest(
-            "Invalid parameter: body: at least one field to update is required",
-            details={"body": f"one of {', '.join(UpdateTaskRequest.model_fields)} is required"},
-        )
-    return sent
-
-
 def _optimistic(caller: Caller, task_id: str, write: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     """Read the visible task and `write` against what was read, again on a concurrent change."""
     for _ in range(WRITE_ATTEMPTS):
@@ -181,7 +167,7 @@ def _optimistic(caller: Caller, task_id: str, write: Callable[[dict[str, Any]], 
 
 def update(caller: Caller, task_id: str, request: UpdateTaskRequest) -> TaskResponse:
     caller.require("editor", "project:write")
-    changes = _changes(request)
+    changes = sent_fields(request, NULLABLE)
     written: dict[str, Any] = {}
 
     def write(task: dict[str, Any]) -> bool:

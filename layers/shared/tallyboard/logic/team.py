@@ -7,9 +7,10 @@ from typing import Any
 
 from tallyboard.auth import Caller
 from tallyboard.data import keys, team
-from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.errors import Conflict, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit, pages
+from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.common import PageQuery
 from tallyboard.models.team import (
     DEFAULT_ALLOWANCE_DAYS,
@@ -87,24 +88,9 @@ def create(caller: Caller, request: CreateMemberRequest) -> MemberResponse:
     return MemberResponse(data=public_member(record))
 
 
-def _changes(request: UpdateMemberRequest) -> dict[str, Any]:
-    sent = request.model_dump(exclude_unset=True)
-    nulls = sorted(name for name, value in sent.items() if value is None and name not in _NULLABLE)
-    if nulls:
-        raise BadRequest(
-            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
-        )
-    if not sent:
-        raise BadRequest(
-            "Invalid parameter: body: at least one field to update is required",
-            details={"body": f"one of {', '.join(_STORED)} is required"},
-        )
-    return {_STORED[name]: value for name, value in sent.items()}
-
-
 def update(caller: Caller, user_id: str, request: UpdateMemberRequest) -> MemberResponse:
     _require_manager(caller)
-    changes = _changes(request)
+    changes = {_STORED[name]: value for name, value in sent_fields(request, _NULLABLE).items()}
     updated = team.update(caller.workspace_id, user_id, {**changes, "updatedAt": now_ms()})
     if updated is None:
         raise member_not_found()

@@ -8,9 +8,10 @@ from __future__ import annotations
 from tallyboard import access
 from tallyboard.auth import Caller
 from tallyboard.data import themes as store
-from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.errors import Conflict, NotFound
 from tallyboard.ids import new_sorted_id, now_ms
 from tallyboard.logic import audit, pages
+from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.themes import (
     CreateThemeRequest,
     Theme,
@@ -69,17 +70,7 @@ def get(caller: Caller, project_id: str, theme_id: str) -> ThemeResponse:
 
 def update(caller: Caller, project_id: str, theme_id: str, request: UpdateThemeRequest) -> ThemeResponse:
     caller.require("editor", "project:write")
-    changes = request.model_dump(exclude_unset=True)
-    nulls = sorted(name for name, value in changes.items() if value is None)
-    if nulls:
-        raise BadRequest(
-            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
-        )
-    if not changes:
-        raise BadRequest(
-            "Invalid parameter: body: at least one field to update is required",
-            details={"body": "one of name, colors is required"},
-        )
+    changes = sent_fields(request)
     project = access.project_for(caller, project_id)
     record = store.update(caller.workspace_id, project, theme_id, changes, now_ms())
     if record is None:

@@ -9,10 +9,11 @@ from typing import Any
 from tallyboard.auth import Caller
 from tallyboard.data import dashboard_ops as ops
 from tallyboard.data import dashboards as store
-from tallyboard.errors import BadRequest, Conflict, NotFound
+from tallyboard.errors import Conflict, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit, tiles
 from tallyboard.logic.dashboards import dashboard_not_found, is_visible, public_widget, require_edit
+from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.dashboard_ops import MAX_TILES
 from tallyboard.models.widgets import CreateWidgetRequest, UpdateWidgetRequest, WidgetResponse
 
@@ -64,21 +65,6 @@ def create(caller: Caller, dashboard_id: str, request: CreateWidgetRequest) -> W
     return WidgetResponse(data=public_widget(record))
 
 
-def _changes(request: UpdateWidgetRequest) -> dict[str, Any]:
-    changes = request.model_dump(exclude_unset=True)
-    nulls = sorted(name for name, value in changes.items() if value is None)
-    if nulls:
-        raise BadRequest(
-            f"Invalid parameter: {nulls[0]}: may not be null", details=dict.fromkeys(nulls, "may not be null")
-        )
-    if not changes:
-        raise BadRequest(
-            "Invalid parameter: body: at least one field to update is required",
-            details={"body": "one of type, title, position, visible, config is required"},
-        )
-    return changes
-
-
 def _visible_pair(caller: Caller, dashboard_id: str, widget_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     dashboard, widget = store.get_dashboard_and_widget(caller.workspace_id, dashboard_id, widget_id)
     if not is_visible(caller, dashboard):
@@ -90,7 +76,7 @@ def _visible_pair(caller: Caller, dashboard_id: str, widget_id: str) -> tuple[di
 
 def update(caller: Caller, dashboard_id: str, widget_id: str, request: UpdateWidgetRequest) -> WidgetResponse:
     caller.require("editor", "dashboard:write")
-    changes = _changes(request)
+    changes = sent_fields(request)
     dashboard, widget = _visible_pair(caller, dashboard_id, widget_id)
     require_edit(caller, dashboard)
     updated_at = max(now_ms(), widget["updatedAt"])
