@@ -659,26 +659,10 @@ _COUNT_LEVELS = ("month", "day", "hour")
 def count_points(ws: str, proj: str, metric_id: str, start_ms: int, end_ms: int) -> int:
     """Points of one metric with a timestamp in [start_ms, end_ms], from rollups: whole months,
     then whole days, then whole hours, then the raw sub-hour edges."""
-
-    def cover(lo: int, hi: int, level: int) -> int:
-        if lo >= hi:
-            return 0
-        if level == len(_COUNT_LEVELS):
-            return _count_raw(ws, proj, metric_id, lo, hi)
-        interval = _COUNT_LEVELS[level]
-        first = timeutil.bucket_start(lo, interval)
-        if first < lo:
-            first = timeutil.next_bucket(first, interval)
-        last_end = timeutil.bucket_start(hi, interval)  # buckets in [first, last_end) lie inside
-        if first >= last_end:
-            return cover(lo, hi, level + 1)
-        return (
-            _count_rollups(ws, proj, metric_id, interval, first, last_end)
-            + cover(lo, first, level + 1)
-            + cover(last_end, hi, level + 1)
-        )
-
-    return cover(start_ms, end_ms + 1, 0)
+    runs, edges = _cover(start_ms, end_ms + 1, _COUNT_LEVELS)
+    return sum(
+        _count_rollups(ws, proj, metric_id, interval, first, last + 1) for interval, first, last in runs
+    ) + sum(_count_raw(ws, proj, metric_id, lo, hi) for lo, hi in edges)
 
 
 # ----------------------------------------------------------------------------- exact reads
