@@ -14,7 +14,7 @@ import json
 import time
 from typing import Any
 
-from bench.harness import Results, count_dynamodb
+from bench.harness import Results, api_event, count_dynamodb
 
 TILE_COUNTS = (1, 5, 10, 25, 50)
 DAY = 86_400_000
@@ -22,40 +22,10 @@ DAYS = 30
 
 
 def _event(
-    tenant: dict[str, Any], method: str, resource: str, dashboard_id: str, **query: str
+    tenant: dict[str, Any], method: str, resource: str, dashboard_id: str, **query: Any
 ) -> dict[str, Any]:
-    path = resource.replace("{dashboardId}", dashboard_id)
     body = query.pop("body", None)
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
-        "queryStringParameters": query or None,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} or None,
-        "pathParameters": {"dashboardId": dashboard_id},
-        "requestContext": {
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/v1{path}",
-            "stage": "v1",
-            "requestId": f"bench-{time.time_ns()}",
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
-            "authorizer": {
-                "workspaceId": tenant["workspaceId"],
-                "userId": tenant["userId"],
-                "keyId": tenant["keyId"],
-                "role": "owner",
-                "scopes": "",
-                "projectIds": "",
-                "plan": "enterprise",
-                "rateLimit": "1000000",
-            },
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
+    return api_event(tenant, method, resource, {"dashboardId": dashboard_id}, query, body)
 
 
 def _dashboard(caller: Any, project_id: str, tiles: int) -> str:
@@ -192,7 +162,7 @@ def _insights(results: Results, stack: Any, tenant: dict[str, Any], caller: Any,
             "POST",
             "/dashboards/{dashboardId}/analyze_refresh_result",
             dashboard_id,
-            body=json.dumps({"cache_key": key}),
+            body={"cache_key": key},
         ),
     )
     _measure(

@@ -11,12 +11,11 @@ figure. Items read and calls are what the code asks for, whatever the emulator's
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.harness import Results, count_dynamodb
+from bench.harness import Results, api_event, count_dynamodb
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 MINUTE = 60_000
@@ -24,39 +23,6 @@ POINTS_PER_YEAR = 365 * 24 * 60  # 2025 has 365 days
 BATCH_SIZE = 1000
 THROUGHPUT_BATCHES = 5
 SINGLE_PUSHES = 20
-
-
-def _event(tenant: dict[str, Any], path: str, body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": "POST",
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "requestContext": {
-            "resourcePath": path,
-            "httpMethod": "POST",
-            "path": f"/v1{path}",
-            "stage": "v1",
-            "requestId": f"bench-{time.time_ns()}",
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
-            "authorizer": {
-                "workspaceId": tenant["workspaceId"],
-                "userId": tenant["userId"],
-                "keyId": tenant["keyId"],
-                "role": "owner",
-                "scopes": "",
-                "projectIds": "",
-                "plan": "enterprise",
-                "rateLimit": "1000000",
-            },
-        },
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-    }
 
 
 def _points(start_ms: int, count: int, step_ms: int, metric_id: str) -> list[dict[str, Any]]:
@@ -70,26 +36,25 @@ def _writes(results: Results, stack: Any, tenant: dict[str, Any]) -> None:
     start = int(YEAR_START.timestamp() * 1000)
     invoke = stack.functions.invoke
 
+    def push(body: dict[str, Any]) -> None:
+        response = invoke("PushCustomMetricFunction", api_event(tenant, "POST", "/metrics/custom", body=body))
+        assert response["statusCode"] == 201, response["body"]
+
     # Warm the containers (module import, project cache) outside the counts.
-    body = {"projectId": tenant["projectId"], "metricId": "warm", "value": 1}
-    assert invoke("PushCustomMetricFunction", _event(tenant, "/metrics/custom", body))["statusCode"] == 201
+    push({"projectId": tenant["projectId"], "metricId": "warm", "value": 1})
     batch = {"projectId": tenant["projectId"], "points": _points(start, 2, MINUTE, "warm")}
-    assert (
-        invoke("PushCustomMetricBatchFunction", _event(tenant, "/metrics/custom/batch", batch))["statusCode"]
-        == 201
-    )
+    warm = api_event(tenant, "POST", "/metrics/custom/batch", body=batch)
+    assert invoke("PushCustomMetricBatchFunction", warm)["statusCode"] == 201
 
     with count_dynamodb() as counter:
         for i in range(SINGLE_PUSHES):
-            body = {
-                "projectId": tenant["projectId"],
-                "metricId": "single",
-                "value": i,
-                "timestamp": start + i * MINUTE,
-            }
-            assert (
-                invoke("PushCustomMetricFunction", _event(tenant, "/metrics/custom", body))["statusCode"]
-                == 201
+            push(
+                {
+                    "projectId": tenant["projectId"],
+                    "metricId": "single",
+                    "value": i,
+                    "timestamp": start + i * MINUTE,
+                }
             )
     results.record("metrics.push_single.dynamodb_calls_per_point", round(counter.calls / SINGLE_PUSHES, 2))
     results.record(
@@ -101,9 +66,8 @@ def _writes(results: Results, stack: Any, tenant: dict[str, Any]) -> None:
     with count_dynamodb() as counter:
         for n in range(THROUGHPUT_BATCHES):
             points = _points(start + n * BATCH_SIZE * MINUTE, BATCH_SIZE, MINUTE, "batched")
-            event = _event(
-                tenant, "/metrics/custom/batch", {"projectId": tenant["projectId"], "points": points}
-            )
+            body = {"projectId": tenant["projectId"], "points": points}
+            event = api_event(tenant, "POST", "/metrics/custom/batch", body=body)
             began = time.perf_counter()
             response = invoke("PushCustomMetricBatchFunction", event)
             elapsed += time.perf_counter() - began

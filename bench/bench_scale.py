@@ -20,48 +20,13 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlencode
 
-from bench.harness import Results, count_dynamodb
+from bench.harness import Results, api_event, count_dynamodb
 
 DAY = 86_400_000
 PUSHES_PER_WRITER = 25
 METRICS = 2_000
 POINTS_PER_METRIC = 50
-
-
-def _event(tenant: dict[str, Any], method: str, path: str, resource: str, **kw: Any) -> dict[str, Any]:
-    query = kw.get("query")
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": kw.get("path_parameters"),
-        "requestContext": {
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/v1{path}" + (f"?{urlencode(query)}" if query else ""),
-            "stage": "v1",
-            "requestId": f"bench-{time.time_ns()}",
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
-            "authorizer": {
-                "workspaceId": tenant["workspaceId"],
-                "userId": tenant["userId"],
-                "keyId": tenant["keyId"],
-                "role": "owner",
-                "scopes": "",
-                "projectIds": "",
-                "plan": "enterprise",
-                "rateLimit": "100000000",
-            },
-        },
-        "body": json.dumps(kw["body"]) if "body" in kw else None,
-        "isBase64Encoded": False,
-    }
 
 
 def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
@@ -82,7 +47,7 @@ def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
             }
             response = stack.functions.invoke(
                 "PushCustomMetricFunction",
-                _event(tenant, "POST", "/metrics/custom", "/metrics/custom", body=body),
+                api_event(tenant, "POST", "/metrics/custom", body=body),
             )
             statuses.append(response["statusCode"])
         return statuses
@@ -167,7 +132,7 @@ def _lists(results: Results, stack: Any) -> None:
     ranged = {"startDate": "2024-01-15T10:30:15Z", "endDate": "2024-02-20T08:12:47Z"}
 
     def list_metrics(name: str, query: dict[str, str]) -> dict[str, Any]:
-        event = _event(tenant, "GET", "/metrics", "/metrics", query={"projectId": proj, **query})
+        event = api_event(tenant, "GET", "/metrics", query={"projectId": proj, **query})
         with count_dynamodb() as counter:
             response = stack.functions.invoke("ListMetricsFunction", event)
         assert response["statusCode"] == 200, response["body"]
@@ -197,15 +162,14 @@ def _lists(results: Results, stack: Any) -> None:
             body = {"projectId": proj, "metricId": "metric_0001", "value": 1, "timestamp": start + DAY + i}
             stack.functions.invoke(
                 "PushCustomMetricFunction",
-                _event(tenant, "POST", "/metrics/custom", "/metrics/custom", body=body),
+                api_event(tenant, "POST", "/metrics/custom", body=body),
             )
-        event = _event(
+        event = api_event(
             tenant,
             "GET",
-            "/metrics/metric_0001/timeseries",
             "/metrics/{metricId}/timeseries",
+            {"metricId": "metric_0001"},
             query={"projectId": proj, "startDate": "2024-01-01", "endDate": "2024-03-31", "interval": "day"},
-            path_parameters={"metricId": "metric_0001"},
         )
         stack.functions.invoke("GetMetricTimeseriesFunction", event)  # warm
         with count_dynamodb() as counter:

@@ -1,17 +1,65 @@
 """What every benchmark shares: a DynamoDB call/item counter hooked into every boto3 client of
-the process, and the results file."""
+the process, the API Gateway event a handler is invoked with, and the results file."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+
+
+def api_event(
+    tenant: dict[str, Any],
+    method: str,
+    resource: str,
+    path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    body: Any = None,
+) -> dict[str, Any]:
+    """The REST API event of one request by the tenant's owner key (enterprise, a limit no bench
+    reaches), as API Gateway hands it to a handler after the authorizer: what a bench invokes a
+    function with when it measures the handler alone."""
+    path = resource
+    for name, value in (path_parameters or {}).items():
+        path = path.replace(f"{{{name}}}", value)
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": path_parameters,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/v1{path}" + (f"?{urlencode(query)}" if query else ""),
+            "stage": "v1",
+            "requestId": f"bench-{time.time_ns()}",
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "authorizer": {
+                "workspaceId": tenant["workspaceId"],
+                "userId": tenant["userId"],
+                "keyId": tenant["keyId"],
+                "role": "owner",
+                "scopes": "",
+                "projectIds": "",
+                "plan": "enterprise",
+                "rateLimit": "100000000",
+            },
+        },
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
 
 
 @dataclass
