@@ -249,11 +249,21 @@ def write_segment(state: dict[str, Any]) -> dict[str, Any]:
     upload = export_files.MultipartUpload.start(key, CONTENT_TYPES[job["format"]])
     writer = export_formats.open_writer(job["format"], upload)
     start, end = job["dateRange"]["startDate"], job["dateRange"]["endDate"]
-    writer.begin_fragment("metrics")
-    for metric_id in segment["metricIds"]:
-        for record in _metric_records(job["workspaceId"], job["projectId"], start, end, metric_id):
-            writer.write("metrics", record)
-    writer.end_fragment()
+    try:
+        writer.begin_fragment("metrics")
+        for metric_id in segment["metricIds"]:
+            for record in _metric_records(job["workspaceId"], job["projectId"], start, end, metric_id):
+                writer.write("metrics", record)
+        writer.end_fragment()
+        # Another segment may have failed the run meanwhile, and its clean-up listed the prefix
+        # before this segment's object would exist: then nothing is completed. (What still slips
+        # between this read and the completion, the bucket's lifecycle rules remove in a day.)
+        if _active_job(state) is None:
+            upload.abort()
+            return {"index": segment["index"], "cancelled": True}
+    except Exception:
+        upload.abort()  # a failed segment leaves no upload behind, whatever the clean-up saw
+        raise
     upload.complete()
     return {"index": segment["index"], "key": key, "records": writer.records}
 
