@@ -1,5 +1,5 @@
-"""Export files against moto's in-process S3: multipart uploads (several parts, one empty part,
-aborted), aborting someone else's upload, object sizes and presigned downloads."""
+"""Export files against the local stack's S3 (moto): multipart uploads (several parts, one empty
+part, aborted), aborting someone else's upload, object sizes and presigned downloads."""
 
 from __future__ import annotations
 
@@ -9,59 +9,34 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from moto import mock_aws
 
 from tallyboard.data import aws, export_files
 from tallyboard.data.export_files import MiB, MultipartUpload
 from tallyboard.settings import get_settings
+from tallyboard_local.stack import LocalStack
 
-BUCKET = "tallyboard-exports-test"
 PREFIX = "exports/ws_test/proj_test/"
 
 
-def _clear_cached_clients() -> None:
-    get_settings.cache_clear()
-    aws.client.cache_clear()
-
-
-def _empty_and_delete_bucket(s3: Any) -> None:
-    for upload in s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []):
-        s3.abort_multipart_upload(Bucket=BUCKET, Key=upload["Key"], UploadId=upload["UploadId"])
-    for listed in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        s3.delete_object(Bucket=BUCKET, Key=listed["Key"])
-    s3.delete_bucket(Bucket=BUCKET)
+def _bucket() -> str:
+    return get_settings().export_bucket
 
 
 @pytest.fixture
-def s3() -> Iterator[Any]:
-    """moto's in-process S3 with the export bucket. moto's state is process-wide and this process
-    may also serve the session's local stack (tests/conftest.py), so the mock neither resets it
-    on start nor on stop: the test's bucket is removed instead. The environment is restored
-    before the cached settings and clients are dropped, so none is re-made with the mock's."""
-    mock = mock_aws()
-    with pytest.MonkeyPatch.context() as env:
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-            env.delenv(name, raising=False)
-        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        env.setenv("EXPORT_BUCKET", BUCKET)
-        _clear_cached_clients()
-        mock.start(reset=False)
-        try:
-            client = aws.client("s3")
-            client.create_bucket(Bucket=BUCKET)
-            try:
-                yield client
-            finally:
-                _empty_and_delete_bucket(client)
-        finally:
-            mock.stop(remove_data=False)
-    _clear_cached_clients()
+def s3(stack: LocalStack) -> Iterator[Any]:
+    """The stack's own S3 and export bucket, as the export functions use them (never a second
+    mock with its own environment: the process also runs the stack's workflows, which must keep
+    writing where the template says). What a test leaves under PREFIX is removed."""
+    client = aws.client("s3")
+    yield client
+    for upload in client.list_multipart_uploads(Bucket=_bucket(), Prefix=PREFIX).get("Uploads", []):
+        client.abort_multipart_upload(Bucket=_bucket(), Key=upload["Key"], UploadId=upload["UploadId"])
+    for listed in client.list_objects_v2(Bucket=_bucket(), Prefix=PREFIX).get("Contents", []):
+        client.delete_object(Bucket=_bucket(), Key=listed["Key"])
 
 
 def stored_bytes(s3: Any, key: str) -> bytes:
-    return s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    return s3.get_object(Bucket=_bucket(), Key=key)["Body"].read()
 
 
 def test_multipart_upload_of_small_writes_completes_in_parts(s3: Any) -> None:
@@ -83,7 +58,7 @@ def test_multipart_upload_of_small_writes_completes_in_parts(s3: Any) -> None:
     assert stored_bytes(s3, key) == bytes(written)
     assert export_files.object_size(key) == len(written)
     assert export_files.open_uploads(PREFIX) == []
-    head = s3.head_object(Bucket=BUCKET, Key=key)
+    head = s3.head_object(Bucket=_bucket(), Key=key)
     assert head["ServerSideEncryption"] == "AES256"
     assert head["ContentType"] == "application/json"
 
@@ -181,7 +156,7 @@ def test_presigned_download_url_serves_the_file_as_an_attachment(s3: Any) -> Non
     assert query["response-content-disposition"] == [
         'attachment; filename="tallyboard-export-20240315-job_1.csv"'
     ]
-    # moto's mock intercepts requests' HTTP calls too: the URL serves the bytes.
+    # the URL is the local S3 endpoint's: it serves the bytes over HTTP.
     response = requests.get(url, timeout=10)
     assert response.status_code == 200
     assert response.content == b"Type,ID\r\nMetric,m_1\r\n"
