@@ -128,8 +128,10 @@ class StreamPump:
         return mapping.described[1], mapping.described[2]
 
     def pump(self, mapping: Mapping) -> bool:
-        """Deliver what the stream holds; True when there was anything."""
+        """Deliver what the stream holds; True when there was anything, wanted or not (a page of
+        records the filter drops may be followed by one it keeps: only an empty read is idle)."""
         arn, shards = self._shards(mapping)
+        read = False
         for shard in shards:
             shard_id = shard["ShardId"]
             if shard_id not in mapping.iterators:
@@ -140,8 +142,9 @@ class StreamPump:
             if iterator:
                 response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
                 mapping.iterators[shard_id] = response.get("NextShardIterator")
+                read = read or bool(response.get("Records"))
                 mapping.held += [r for r in response.get("Records", []) if mapping.wanted(r)]
-        delivered = bool(mapping.held)
+        anything = bool(mapping.held) or read
         while mapping.held:
             batch = mapping.held[: mapping.batch_size]
             result = self.functions.invoke(mapping.function, {"Records": batch}) or {}
@@ -151,7 +154,7 @@ class StreamPump:
                 mapping.held = [r for r in mapping.held if int(r["dynamodb"]["SequenceNumber"]) >= int(first)]
                 break
             mapping.held = mapping.held[len(batch) :]
-        return delivered
+        return anything
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
