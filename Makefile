@@ -28,8 +28,8 @@ run: $(VENV)/.installed
 NO_TESTS_IS_FAILURE := || { status=$$?; [ $$status -ne 5 ] || echo "pytest collected no tests (exit 5): failing" >&2; exit $$status; }
 
 # The whole run also proves IAM: every AWS call a function made is allowed by its policy, and
-# every granted action was used (tests/conftest.py). Three workers on two cores: a worker waits
-# on its stack's threads and workflows a third of the time (917 s with two, 669 s with three).
+# every granted action was used (tests/conftest.py). Three workers on two cores: with two, the
+# run kept ~1.4 cores busy (each worker also waits on its stack's threads and workflows).
 test: $(VENV)/.installed
 	TALLYBOARD_IAM_CHECK=1 $(PY) -m pytest -n 3 --dist loadgroup tests $(NO_TESTS_IS_FAILURE)
 

@@ -63,15 +63,17 @@ def _bounded(value: dict[str, Any], max_bytes: int, limits: JsonLimits) -> dict[
     return value
 
 
+def number_ranges(max_number: float, min_fraction: float) -> list[dict[str, Any]]:
+    """What check_number accepts, as JSON Schema alternatives: 0, or a magnitude in range."""
+    return [
+        {"const": 0},
+        {"minimum": min_fraction, "maximum": max_number},
+        {"minimum": -max_number, "maximum": -min_fraction},
+    ]
+
+
 def _number_schema(limits: JsonLimits) -> dict[str, Any]:
-    return {
-        "type": "number",
-        "anyOf": [
-            {"const": 0},
-            {"minimum": limits.min_fraction, "maximum": limits.max_number},
-            {"minimum": -limits.max_number, "maximum": -limits.min_fraction},
-        ],
-    }
+    return {"type": "number", "anyOf": number_ranges(limits.max_number, limits.min_fraction)}
 
 
 def _json_value(depth: int, limits: JsonLimits) -> Any:

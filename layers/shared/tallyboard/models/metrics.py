@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, computed_field, field_validator
 
-from tallyboard.models.bounded_json import JsonLimits, bounded_json_object
+from tallyboard.models.bounded_json import JsonLimits, bounded_json_object, number_ranges
 from tallyboard.models.common import (
     DYNAMO_MIN_MAGNITUDE,
     Cursor,
@@ -23,11 +23,7 @@ MAX_LIMIT = 1000
 MAX_BATCH_POINTS = 1000
 MAX_VALUE = 1e15  # |value| above this is refused: sums of a year of points stay exact enough
 # The same rule as JSON Schema, so the spec says what check_value enforces.
-STORABLE_VALUE_RANGES = [
-    {"const": 0},
-    {"minimum": DYNAMO_MIN_MAGNITUDE, "maximum": MAX_VALUE},
-    {"minimum": -MAX_VALUE, "maximum": -DYNAMO_MIN_MAGNITUDE},
-]
+STORABLE_VALUE_RANGES = number_ranges(MAX_VALUE, DYNAMO_MIN_MAGNITUDE)
 METADATA_JSON = JsonLimits(
     name="MetadataValue",
     max_depth=5,
