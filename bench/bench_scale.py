@@ -95,7 +95,7 @@ def _load_project(tenant: dict[str, Any]) -> int:
 
     ws, proj = tenant["workspaceId"], tenant["projectId"]
     start = 1_704_067_200_000  # 2024-01-01
-    points, catalog, counts = [], {}, {}
+    points, catalog = [], {}
     for m in range(METRICS):
         metric_id = f"metric_{m:04d}"
         catalog[metric_id] = metrics.catalog_entry(metric_id)
@@ -116,20 +116,21 @@ def _load_project(tenant: dict[str, Any]) -> int:
                     "createdAt": timestamp,
                 }
             )
-            for key in store._project_count_keys(ws, proj, timestamp):
-                counts[key] = counts.get(key, 0) + 1
+    counts = store.project_count_items(ws, proj, points)
     _load_into_moto(store.bulk_items(ws, proj, points, catalog))
     _load_into_moto(dynamo.to_item({"pk": pk, "sk": sk, "count": n}) for (pk, sk), n in counts.items())
     return start
 
 
 def _lists(results: Results, stack: Any) -> None:
+    from tallyboard import timeutil
     from tallyboard.logic import workspaces
 
     tenant = workspaces.bootstrap("enterprise", rate_limit_per_hour=100_000_000)
     start = _load_project(tenant)
     proj = tenant["projectId"]
     ranged = {"startDate": "2024-01-15T10:30:15Z", "endDate": "2024-02-20T08:12:47Z"}
+    months = {"startDate": "2023-12-15T10:30:15.123Z", "endDate": "2024-03-20T08:12:47.456Z"}
 
     def list_metrics(name: str, query: dict[str, str]) -> dict[str, Any]:
         event = api_event(tenant, "GET", "/metrics", query={"projectId": proj, **query})
@@ -145,8 +146,14 @@ def _lists(results: Results, stack: Any) -> None:
     list_metrics("", {"limit": "1"})  # a warm container (the project's access check is cached)
     whole = list_metrics("no_range", {"limit": "100"})
     assert whole["pagination"]["total"] == METRICS * POINTS_PER_METRIC
-    list_metrics("range", {"limit": "100", **ranged})
-    list_metrics("metric_ids_3", {"limit": "100", "metricIds": "metric_0001,metric_0500,metric_1999"})
+    for name, dates in (("range", ranged), ("range_months", months)):
+        page = list_metrics(name, {"limit": "100", **dates})
+        lo, hi = (timeutil.parse_iso(dates[k], k) for k in ("startDate", "endDate"))
+        in_range = sum(lo <= start + k * 61_000 <= hi for k in range(METRICS * POINTS_PER_METRIC))
+        assert page["pagination"]["total"] == in_range, (name, page["pagination"], in_range)
+    three = "metric_0001,metric_0500,metric_1999"
+    list_metrics("metric_ids_3", {"limit": "100", "metricIds": three})
+    list_metrics("metric_ids_3_range", {"limit": "100", "metricIds": three, **months})
     list_metrics("offset_9000", {"limit": "10", "offset": "9000"})
     cursor = None
     for _ in range(99):

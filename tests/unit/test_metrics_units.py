@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -149,6 +151,34 @@ def test_fold_chunks_fit_one_transaction_and_cover_every_marker() -> None:
     for chunk in chunks:
         assert store._fold_items("ws", "p", chunk) <= store.MAX_TRANSACTION_ITEMS
     assert list(store._fold_chunks("ws", "p", list(reversed(markers)))) == chunks  # deterministic
+
+
+def _span_minutes(sk: str) -> tuple[int, int]:
+    """[first, end) minutes of a span sort key `span<level>#<start ms>`."""
+    level, start = sk.removeprefix("span").split("#")
+    first = int(start) // store.MINUTE_MS
+    return first, first + store.SPAN_BASE ** int(level)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_spans_tile_any_run_of_minutes_exactly_within_one_batch_get(seed: int) -> None:
+    rng = random.Random(seed)
+    last_minute = timeutil.MAX_TIMESTAMP_MS // store.MINUTE_MS
+    runs = [(0, last_minute + 1), (5, 6), (7, 7)]
+    runs += [sorted((rng.randrange(last_minute), rng.randrange(last_minute))) for _ in range(50)]
+    runs += [(a, a + rng.randrange(5_000)) for a in (rng.randrange(last_minute) for _ in range(50))]
+    for first, end in runs:
+        keys = store.minute_spans(first, end)
+        assert len(keys) == len(set(keys)) <= 2 * (store.SPAN_BASE - 1) * store.SPAN_LEVELS == 84
+        covered = sorted(_span_minutes(k) for k in keys)
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(covered))  # no gap, no overlap
+        assert (covered[0][0], covered[-1][1]) == (first, end) if keys else first == end
+        # a point adds to exactly one of these spans when its minute is in the run, else to none
+        for minute in (first - 1, first, (first + end) // 2, end - 1, end):
+            if minute < 0:
+                continue
+            mine = {sk for _, sk in store._project_count_keys("ws", "p", minute * store.MINUTE_MS + 59_999)}
+            assert len(mine & set(keys)) == (1 if first <= minute < end else 0)
 
 
 # ----------------------------------------------------------------------------- aggregation defaults

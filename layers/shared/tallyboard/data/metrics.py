@@ -1,4 +1,5 @@
-"""Metrics table: raw points, their pre-aggregated rollups, and a per-project metric catalog.
+"""Metrics table: raw points with their pending markers, and what the aggregator folds them
+into (rollups, the catalog's counts, the project's counts).
 
 Items (every partition key starts with the workspace and project, so a caller's workspace is
 part of every key it can read)::
@@ -7,55 +8,36 @@ part of every key it can read)::
            gsi1pk PTS#<ws>#<proj>                  gsi1sk <timestamp:013d>#<pointId>
            id, projectId, connectionId, service, metricId, metricName, value, unit, timestamp,
            metadata, createdAt, expiresAt (epoch s, only for plans with limited retention)
+  marker   pk PEND#<ws>#<proj>                     sk <metricId>#<timestamp:013d>#<pointId>
+           id, metricId, value, timestamp, expiresAt: the point is not folded yet
+  folded   pk PEND#<ws>#<proj>                     sk !folded (sorts before every marker)
+           count: points folded so far; every fold moves it
   rollup   pk RU#<ws>#<proj>#<metricId>#<interval>  sk <bucketStart:013d>
            bucket, count, sum, min, max, last, lastKey (<timestamp:013d>#<pointId> of `last`),
            v (version), expiresAt (the newest point's, when every point in it expires)
   catalog  pk CAT#<ws>#<proj>                      sk <metricId>
            metricId, metricName, unit, service, connectionId, aggregation (natural),
-           pointCount, createdAt
+           pointCount (folded points), createdAt
+  span     pk PC#<ws>#<proj>                       sk span<level:02d>#<start:013d>
+           count: the project's folded points in 4**level minutes from start
 
-Access patterns (no Scan anywhere; every key starts with the caller's workspace and project):
+Writes touch nothing shared. A push stores each point with its marker in one transaction of
+conditional Puts (50 points a transaction); deterministic ids make a retry fail its conditions
+and store nothing, and no two pushes write one item, so concurrent pushes never conflict.
 
-  | request path                  | operation                | key condition                          |
-  |-------------------------------|--------------------------|----------------------------------------|
-  | GET /metrics                  | Query gsi1, desc         | gsi1pk = PTS#ws#proj                   |
-  |                               |                          | AND gsi1sk BETWEEN start AND end       |
-  | GET /metrics?metricIds=a,b    | Query per metric, desc,  | pk = PT#ws#proj#a                      |
-  |                               | merged                   | AND sk BETWEEN start AND end           |
-  | GET /metrics total (no range) | Query / BatchGetItem     | pk = CAT#ws#proj (AND sk = metricId)   |
-  | GET /metrics total (range)    | Query, ≤ 7 per metric    | pk = RU#ws#proj#m#(month, day, hour)   |
-  |                               |                          | AND sk BETWEEN whole buckets; edges:   |
-  |                               |                          | pk = PT#ws#proj#m AND sk BETWEEN, COUNT|
-  | GET /metrics/{id}/timeseries  | GetItem                  | pk = CAT#ws#proj, sk = metricId        |
-  |                               | Query                    | pk = RU#ws#proj#id#interval            |
-  |                               |                          | AND sk BETWEEN first AND last bucket   |
-  | timeseries bucket cut by      | Query                    | pk = PT#ws#proj#id                     |
-  | retention                     |                          | AND sk BETWEEN cut-off AND bucket end  |
-  | POST /metrics/custom[/batch]  | BatchGetItem             | rollup keys (pk, sk), ≤ 4 per point    |
-  |                               | TransactWriteItems       | point Put, rollup Put, catalog Update  |
+The aggregator (a DynamoDB Streams consumer of marker INSERTs) folds a batch of markers into the
+rollups (read, fold in memory, Put on version `v`), the catalog's `pointCount`, the folded
+total and the spans (`ADD`), and deletes the markers, in ONE transaction of at most 100 items:
+a marker's Delete is conditioned on its existence, so a replayed or retried batch folds nothing
+twice.
 
-`total` stays cheap: without a date range it is the catalog's per-metric `pointCount` (one
-Query of the catalog partition, or one BatchGetItem for `metricIds`); with a range (or a
-retention cut-off) the range is covered by whole month, then day, then hour rollups and only
-the two sub-hour edges are counted from raw points, so it costs O(12·years + 31·2 + 24·2 +
-2 hours of points) items per metric instead of O(points).
-
-Writes: correct out of order, never double-counted on retry. A chunk of points (≤ 100 items:
-points + the rollups they touch + catalog entries) is written in ONE TransactWriteItems:
-
-  - each raw point is a Put conditioned on attribute_not_exists(pk): a point is never
-    overwritten, and a transaction that already committed cannot commit again;
-  - each rollup is read first (consistent BatchGetItem), folded with the chunk's points in
-    memory (count, sum, min, max; `last` is the value with the greatest (timestamp, id), so
-    arrival order does not matter) and written back as a Put conditioned on its version
-    `v` (optimistic locking; attribute_not_exists for a new bucket);
-  - the catalog entry is an Update (`ADD pointCount`, `if_not_exists` for its descriptive fields).
-
-When the transaction is cancelled: a failed point condition means this very chunk (same point
-ids) was committed before (a retried request, e.g. a replay with deterministic ids) — nothing
-to do; a failed rollup version or a transaction conflict means a concurrent writer got there
-first — re-read and retry (bounded, with jitter). Rollups and points therefore move together,
-exactly once.
+Reads are exact: rollups or counts plus the pending markers (one consistent Query of the
+project's pending partition, bounded by the aggregator's lag), bracketed by two reads of the
+folded total; if a fold landed in between, the read is taken again. A ranged project total is
+the spans tiling its whole minutes (one BatchGetItem, at most 84 keys), the sub-minute edges
+counted on the project index, and the pending markers: its cost does not depend on the number
+of metrics nor on the range. A metric's ranged count uses its month, day and hour rollups and
+its sub-hour edges. The README's "DynamoDB access patterns" lists every request's calls.
 """
 
 from __future__ import annotations
@@ -131,7 +113,33 @@ def project_counts_pk(ws: str, proj: str) -> str:
 # The project's folded total sits first in its pending partition ('!' sorts before every metric
 # id): one Query reads it, then the markers.
 FOLDED_SK = "!folded"
-PROJECT_COUNT_LEVELS = ("month", "day", "hour", "minute")
+
+# Project counts are kept per span of 4**level whole minutes (level 0..13: one minute up to
+# 4**13 minutes, past the last timestamp accepted). Any run of whole minutes is at most three spans
+# of each level on each side, so a range's count is ONE BatchGetItem of at most 84 keys, whatever
+# the range; a fold adds to 14 spans per distinct minute.
+SPAN_BASE = 4
+SPAN_LEVELS = 14
+MINUTE_MS = 60_000
+
+
+def span_sk(level: int, index: int) -> str:
+    return f"span{level:02d}#{_ts(index * SPAN_BASE**level * MINUTE_MS)}"
+
+
+def minute_spans(first_minute: int, end_minute: int) -> list[str]:
+    """The sort keys of the fewest spans that tile the minutes [first_minute, end_minute)."""
+    keys: list[str] = []
+    lo, hi, level = first_minute, end_minute, 0
+    while lo < hi:
+        while lo < hi and lo % SPAN_BASE:
+            keys.append(span_sk(level, lo))
+            lo += 1
+        while lo < hi and hi % SPAN_BASE:
+            hi -= 1
+            keys.append(span_sk(level, hi))
+        lo, hi, level = lo // SPAN_BASE, hi // SPAN_BASE, level + 1
+    return keys
 
 
 # ----------------------------------------------------------------------------- rollup maths
@@ -316,10 +324,20 @@ def write_points(
 
 
 def _project_count_keys(ws: str, proj: str, timestamp: int) -> list[tuple[str, str]]:
-    pk = project_counts_pk(ws, proj)
+    """The counts one point adds to: the project's folded total and the spans holding its minute."""
+    pk, minute = project_counts_pk(ws, proj), timestamp // MINUTE_MS
     return [(pending_pk(ws, proj), FOLDED_SK)] + [
-        (pk, f"{level}#{_ts(timeutil.bucket_start(timestamp, level))}") for level in PROJECT_COUNT_LEVELS
+        (pk, span_sk(level, minute // SPAN_BASE**level)) for level in range(SPAN_LEVELS)
     ]
+
+
+def project_count_items(ws: str, proj: str, points: Iterable[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """The project counts (folded total and spans) that hold these points, as folded."""
+    counts: dict[tuple[str, str], int] = {}
+    for p in points:
+        for key in _project_count_keys(ws, proj, p["timestamp"]):
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _fold_items(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
@@ -461,11 +479,7 @@ def bulk_import(ws: str, proj: str, points: list[dict[str, Any]], catalog: dict[
             batch = []
     if batch:
         _batch_write(table, batch)
-    counts: dict[tuple[str, str], int] = {}
-    for p in points:
-        for key in _project_count_keys(ws, proj, p["timestamp"]):
-            counts[key] = counts.get(key, 0) + 1
-    for key, n in counts.items():  # ADD: a project's counts may hold other metrics' points
+    for key, n in project_count_items(ws, proj, points).items():  # ADD: counts may hold other metrics'
         dynamodb().update_item(**{k: v for k, v in _add(key, n)["Update"].items()})
 
 
@@ -781,24 +795,6 @@ def _cover(
     return buckets, edges
 
 
-def _count_buckets(pk: str, level: str, first: int, last: int) -> int:
-    """The sum of the `level` counts with a bucket start in [first, last]: one Query, reading
-    only the buckets that hold points."""
-    items = dynamo.query(
-        _table(),
-        ConsistentRead=True,
-        KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
-        ExpressionAttributeValues={
-            ":pk": {"S": pk},
-            ":lo": {"S": f"{level}#{_ts(first)}"},
-            ":hi": {"S": f"{level}#{_ts(last)}"},
-        },
-        ProjectionExpression="#c",
-        ExpressionAttributeNames={"#c": "count"},
-    )
-    return sum(int(i["count"]) for i in items)
-
-
 def _count_project_raw(ws: str, proj: str, lo: int, hi: int) -> int:
     """Points of the project with a timestamp in [lo, hi) (under a minute: a range's edges)."""
     return dynamo.count(
@@ -815,8 +811,9 @@ def _count_project_raw(ws: str, proj: str, lo: int, hi: int) -> int:
 
 def count_project(ws: str, proj: str, start_ms: int | None = None, end_ms: int | None = None) -> int:
     """Points of the project, all or with a timestamp in [start_ms, end_ms], in O(1) reads
-    whatever the number of metrics: the folded total, or whole month/day/hour/minute counts and
-    the sub-minute edges from the project index; plus the pending points."""
+    whatever the number of metrics and the range: the folded total, or the spans tiling the whole
+    minutes (one BatchGetItem) and the sub-minute edges from the project index; plus the pending
+    points."""
     if start_ms is None or end_ms is None:
 
         def read_all() -> tuple[int, tuple[int, list[dict[str, Any]]]]:
@@ -827,36 +824,52 @@ def count_project(ws: str, proj: str, start_ms: int | None = None, end_ms: int |
         return total + len(unfolded)
     if start_ms > end_ms:
         return 0
-    buckets, edges = _cover(start_ms, end_ms + 1, PROJECT_COUNT_LEVELS)
-    pk = project_counts_pk(ws, proj)
+    end = end_ms + 1
+    first_minute, end_minute = -(-start_ms // MINUTE_MS), end // MINUTE_MS
+    if first_minute < end_minute:
+        edges = [(start_ms, first_minute * MINUTE_MS), (end_minute * MINUTE_MS, end)]
+        edges = [(lo, hi) for lo, hi in edges if lo < hi]
+        pk = project_counts_pk(ws, proj)
+        keys = [dynamo.key(pk=pk, sk=sk) for sk in minute_spans(first_minute, end_minute)]
+    else:
+        edges, keys = [(start_ms, end)], []
 
-    def read() -> tuple[int, tuple[list[int], list[dict[str, Any]]]]:
+    def read() -> tuple[int, tuple[int, list[dict[str, Any]]]]:
         before, unfolded = _project_pending(ws, proj)
         in_range = [p for p in unfolded if start_ms <= int(p["timestamp"]) <= end_ms]
-        return before, ([_count_buckets(pk, *run) for run in buckets], in_range)
+        spans = dynamo.batch_get(_table(), keys, consistent=True) if keys else []
+        return before, (sum(int(s["count"]) for s in spans), in_range)
 
-    counts, unfolded = _consistent(read, ws, proj)
+    folded, unfolded = _consistent(read, ws, proj)
 
     def in_edges(ms: int) -> bool:
         return any(lo <= ms < hi for lo, hi in edges)
 
     raw = sum(_count_project_raw(ws, proj, lo, hi) for lo, hi in edges)  # folded and pending alike
-    return sum(counts) + raw + sum(1 for p in unfolded if not in_edges(int(p["timestamp"])))
+    return folded + raw + sum(1 for p in unfolded if not in_edges(int(p["timestamp"])))
 
 
-def count_metric(ws: str, proj: str, metric_id: str, start_ms: int, end_ms: int) -> int:
-    """One metric's points with a timestamp in [start_ms, end_ms]: its folded count by rollups
-    (count_points) plus its pending points outside the raw edges count_points read."""
-    total, unfolded = _consistent(
-        lambda: (
-            folded_total(ws, proj),
-            (
-                count_points(ws, proj, metric_id, start_ms, end_ms),
-                pending(ws, proj, metric_id, start_ms, end_ms),
-            ),
-        ),
-        ws,
-        proj,
-    )
-    _, edges = _cover(start_ms, end_ms + 1, _COUNT_LEVELS)
-    return total + sum(1 for p in unfolded if not any(lo <= int(p["timestamp"]) < hi for lo, hi in edges))
+def count_metrics(
+    ws: str, proj: str, metric_ids: list[str], start_ms: int | None = None, end_ms: int | None = None
+) -> int:
+    """Points of the named metrics, all (their catalog counts: one BatchGetItem) or with a
+    timestamp in [start_ms, end_ms] (one decomposition per metric: count_points), plus their
+    pending points outside the raw edges count_points read; one consistent bracket for all."""
+    named = set(metric_ids)
+    if start_ms is not None and end_ms is not None and start_ms > end_ms:
+        return 0
+    ranged = start_ms is not None and end_ms is not None
+    lo, hi = (start_ms, end_ms) if ranged else (0, timeutil.MAX_TIMESTAMP_MS)
+    edges = _cover(lo, hi + 1, _COUNT_LEVELS)[1] if ranged else []
+
+    def read() -> tuple[int, tuple[int, list[dict[str, Any]]]]:
+        before, unfolded = _project_pending(ws, proj)
+        if ranged:
+            folded = sum(count_points(ws, proj, m, lo, hi) for m in sorted(named))
+        else:
+            folded = sum(int(e.get("pointCount", 0)) for e in catalog_entries(ws, proj, sorted(named)))
+        mine = [p for p in unfolded if p["metricId"] in named and lo <= int(p["timestamp"]) <= hi]
+        return before, (folded, mine)
+
+    folded, unfolded = _consistent(read, ws, proj)
+    return folded + sum(1 for p in unfolded if not any(a <= int(p["timestamp"]) < b for a, b in edges))

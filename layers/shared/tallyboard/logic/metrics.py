@@ -145,14 +145,8 @@ def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
         total = 0
     elif metric_ids is None:
         total = store.count_project(ws, project_id, *((start, end) if bounded else (None, None)))
-    elif bounded:
-        total = sum(store.count_metric(ws, project_id, m, start, end) for m in metric_ids)
     else:
-        entries = store.catalog_entries(ws, project_id, metric_ids)
-        unfolded = store.pending(ws, project_id)
-        total = sum(int(e.get("pointCount", 0)) for e in entries) + sum(
-            1 for p in unfolded if p["metricId"] in set(metric_ids)
-        )
+        total = store.count_metrics(ws, project_id, metric_ids, *((start, end) if bounded else (None, None)))
     return MetricList(
         data=[
             MetricPoint(**{**p, "value": _number(p["value"]), "metadata": p.get("metadata") or {}})
