@@ -63,11 +63,24 @@ class LocalStack:
         self.moto.start()
         return int(self.moto.get_host_and_port()[1])
 
+    def _endpoints(self) -> dict[str, str]:
+        """Where clients send their calls. With moto in this process, only S3 goes over HTTP (a
+        presigned URL must work for any HTTP client, curl and browsers too); every other call
+        is served by moto's botocore hook from the same backends, skipping a TCP connection,
+        werkzeug and moto's URL dispatch: ~4 of the ~7 ms a DynamoDB call costs locally."""
+        if self.separate_moto:
+            return {"AWS_ENDPOINT_URL": self.aws_endpoint_url}
+        from moto.core.models import botocore_stubber
+
+        botocore_stubber.enabled = True
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        return {"AWS_ENDPOINT_URL_S3": self.aws_endpoint_url}
+
     def start(self) -> LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
         self._moto_port = moto_port = self._start_moto()
         aws = {
-            "AWS_ENDPOINT_URL": self.aws_endpoint_url,
+            **self._endpoints(),
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": REGION,
@@ -109,7 +122,13 @@ class LocalStack:
             self.schedules.stop()
         if self.server:
             self.server.stop()
+        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):  # a later stack or client sets its own
+            if os.environ.get(name) == self.aws_endpoint_url:
+                del os.environ[name]
         if self.moto:
+            from moto.core.models import botocore_stubber
+
+            botocore_stubber.enabled = False
             # moto's state is process-wide: reset it so a later stack starts empty.
             requests.post(f"{self.aws_endpoint_url}/moto-api/reset", timeout=10)
             self.moto.stop()

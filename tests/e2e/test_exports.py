@@ -390,6 +390,7 @@ def test_a_failure_mid_export_ends_failed_with_nothing_left(
     assert job["status"] == "failed" and wording in job["error"], job
     assert "injected" not in job["error"] and "Traceback" not in job["error"]
     assert job["downloadUrl"] is None
+    wait_for_workflows()  # the failed status lands before the Catch's clean-up has run
     assert uploads_of(project) == []
     monkeypatch.undo()
     _, content = export(project)  # lock released: the next export succeeds
@@ -576,6 +577,7 @@ def test_a_segment_that_fails_ends_the_export_failed_with_nothing_left(
     job = wait_for(project, create(project, includeMetrics=True).json()["exportJobId"])
 
     assert job["status"] == "failed", job
+    wait_for_workflows()  # the failed status lands before the Catch's clean-up has run
     assert uploads_of(project) == [] and _objects(project) == []
     monkeypatch.undo()
     assert export(project)[0]["status"] == "completed"

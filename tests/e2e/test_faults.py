@@ -10,11 +10,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.retries.standard import ExponentialBackoff
+from moto.core.models import botocore_stubber
 
-from tallyboard.data.aws import client
 from tallyboard_local.stack import LocalStack
 from tests.conftest import Tenant, assert_error
 
@@ -28,44 +27,39 @@ FAULTS = {
 ATTEMPTS: dict[str, int] = {}
 
 
-class _Body:
-    def __init__(self, payload: bytes):
-        self.payload = payload
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.payload
-
-
 @pytest.fixture
 def fault(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str, str], Callable[[], None]]]:
-    """fault(kind, operation, marker, service="dynamodb"): every `operation` (a JSON-protocol
-    service's) whose request mentions `marker` (a workspace id, a key hash, an item type) fails
-    with `kind`, on every botocore attempt, until the test ends or the returned function clears it."""
-    installed: list[tuple[Any, Callable[..., Any]]] = []
+    """fault(kind, operation, marker): every `operation` (a JSON-protocol service's) whose request
+    mentions `marker` (a workspace id, a key hash, an item type) fails with `kind` at the service
+    (moto, answering in this process), on every botocore attempt, until the test ends or the
+    returned function clears it. The service itself fails, so nothing of the request is applied."""
+    active: list[tuple[str, str, str]] = []
     # botocore still makes every attempt; only its backoff sleeps are skipped, to keep this fast.
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    serve = botocore_stubber.process_request
 
-    def install(kind: str, operation: str, marker: str, service: str = "dynamodb") -> Callable[[], None]:
-        events = client(service).meta.events
+    def failing(request: Any) -> Any:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else target
+        body = request.body or b""
+        body = body.decode() if isinstance(body, bytes) else body
+        for kind, operation, marker in list(active):
+            if target.endswith("." + operation) and marker in body:
+                ATTEMPTS[operation] = ATTEMPTS.get(operation, 0) + 1
+                if FAULTS[kind] is None:
+                    raise ReadTimeoutError(endpoint_url=request.url)
+                status, payload = FAULTS[kind]
+                return status, {}, json.dumps(payload)
+        return serve(request)
 
-        def before_send(request: Any, **_: Any) -> AWSResponse | None:
-            target = request.headers.get("X-Amz-Target", b"")
-            target = target.decode() if isinstance(target, bytes) else target
-            if not target.endswith("." + operation) or marker not in (request.body or b"").decode():
-                return None
-            ATTEMPTS[operation] = ATTEMPTS.get(operation, 0) + 1
-            if FAULTS[kind] is None:
-                raise ReadTimeoutError(endpoint_url=request.url)
-            status, body = FAULTS[kind]
-            return AWSResponse(request.url, status, {}, _Body(json.dumps(body).encode()))
+    monkeypatch.setattr(botocore_stubber, "process_request", failing)
 
-        events.register("before-send", before_send)
-        installed.append((events, before_send))
-        return lambda: events.unregister("before-send", before_send)
+    def install(kind: str, operation: str, marker: str) -> Callable[[], None]:
+        entry = (kind, operation, marker)
+        active.append(entry)
+        return lambda: active.remove(entry)
 
     yield install
-    for events, handler in installed:
-        events.unregister("before-send", handler)
 
 
 def _assert_unavailable(response: Any) -> None:
@@ -170,7 +164,7 @@ def test_a_push_that_failed_transiently_can_be_retried_with_its_idempotency_key(
 def test_an_export_whose_workflow_cannot_start_releases_its_lock(
     stack: LocalStack, tenant: Tenant, fault: Callable[..., Any]
 ) -> None:
-    clear = fault("5xx", "StartExecution", tenant.workspace_id, service="stepfunctions")
+    clear = fault("5xx", "StartExecution", tenant.workspace_id)
 
     _assert_unavailable(tenant.post("/exports", json={"projectId": tenant.project_id}))
     assert stack.functions
