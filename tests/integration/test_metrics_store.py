@@ -323,24 +323,26 @@ def test_a_ranged_page_costs_the_same_calls_for_10_and_1000_metrics(
 ) -> None:
     from bench.harness import count_dynamodb
 
-    costs = {}
+    # across months, so that every span level is used; to the second, and to the millisecond
+    ranges = {"seconds": ("2024-02-01T00:00:30Z", "2024-03-31T12:00:00Z")}
+    ranges["ms"] = ("2024-02-01T00:00:30.250Z", "2024-03-31T12:00:00.500Z")
+    costs: dict[tuple[int, str], int] = {}
     for metric_count in (10, 1000):
         tenant = _project_of(make_tenant, metric_count)
-        query = ListMetricsQuery(  # ms-precise at both ends, across months: every span level is used
-            projectId=tenant.project_id,
-            startDate="2024-02-01T00:00:30.250Z",
-            endDate="2024-03-31T12:00:00.500Z",
-            limit=5,
-        )
-        metrics.list_metrics(caller_for(tenant), query)  # the project's access check is cached per container
-        # what earlier tests pushed is folded first, and no fold runs while the page is counted
-        # (the counter sees every DynamoDB call of the process, the aggregator's too)
-        stack.streams.drain()
-        with stack.streams.held(), count_dynamodb() as counter:
-            listed = metrics.list_metrics(caller_for(tenant), query)
-        # every point but the first (at :00, before the range's start at :30) is in the range
-        assert listed.pagination.total == 2 * metric_count - 1
-        costs[metric_count] = counter.calls
-    # the page, the pending partition, one BatchGetItem of spans, two sub-minute edges, the closing
-    # read of the folded total: 6, and the rate-limit counter makes 7 over HTTP
-    assert costs[10] == costs[1000] == 6, costs
+        for precision, (start, end) in ranges.items():
+            query = ListMetricsQuery(projectId=tenant.project_id, startDate=start, endDate=end, limit=5)
+            metrics.list_metrics(caller_for(tenant), query)  # the access check is cached per container
+            # what earlier tests pushed is folded first, and no fold runs while the page is counted
+            # (the counter sees every DynamoDB call of the process, the aggregator's too)
+            stack.streams.drain()
+            with stack.streams.held(), count_dynamodb() as counter:
+                listed = metrics.list_metrics(caller_for(tenant), query)
+            # every point but the first (at :00, before the range's start at :30) is in the range
+            assert listed.pagination.total == 2 * metric_count - 1
+            costs[metric_count, precision] = counter.calls
+    # the page, the pending partition, one BatchGetItem of spans, the closing read of the folded
+    # total, and the edges finer than a second counted on the project index: the endDate's own
+    # millisecond (the range includes it) — 5 calls, 6 over HTTP with the rate-limit counter —
+    # and, for dates to the millisecond, the start's part-second too
+    assert costs[10, "seconds"] == costs[1000, "seconds"] == 5, costs
+    assert costs[10, "ms"] == costs[1000, "ms"] == 6, costs

@@ -153,32 +153,35 @@ def test_fold_chunks_fit_one_transaction_and_cover_every_marker() -> None:
     assert list(store._fold_chunks("ws", "p", list(reversed(markers)))) == chunks  # deterministic
 
 
-def _span_minutes(sk: str) -> tuple[int, int]:
-    """[first, end) minutes of a span sort key `span<level>#<start ms>`."""
+def _span_seconds(sk: str) -> tuple[int, int]:
+    """[first, end) seconds of a span sort key `span<level>#<start ms>`."""
     level, start = sk.removeprefix("span").split("#")
-    first = int(start) // store.MINUTE_MS
+    first = int(start) // store.SPAN_UNIT_MS
     return first, first + store.SPAN_BASE ** int(level)
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_spans_tile_any_run_of_minutes_exactly_within_one_batch_get(seed: int) -> None:
+def test_spans_tile_any_run_of_seconds_exactly_in_one_batch_get(seed: int) -> None:
     rng = random.Random(seed)
-    last_minute = timeutil.MAX_TIMESTAMP_MS // store.MINUTE_MS
-    runs = [(0, last_minute + 1), (5, 6), (7, 7)]
-    runs += [sorted((rng.randrange(last_minute), rng.randrange(last_minute))) for _ in range(50)]
-    runs += [(a, a + rng.randrange(5_000)) for a in (rng.randrange(last_minute) for _ in range(50))]
+    last = timeutil.MAX_TIMESTAMP_MS // store.SPAN_UNIT_MS
+    century = 100 * 366 * 86_400
+    runs = [(0, last + 1), (5, 6), (7, 7), (0, century)]
+    runs += [sorted((rng.randrange(last), rng.randrange(last))) for _ in range(50)]
+    runs += [(a, a + rng.randrange(century)) for a in (rng.randrange(last - century) for _ in range(50))]
+    runs += [(a, a + rng.randrange(5_000)) for a in (rng.randrange(last) for _ in range(50))]
     for first, end in runs:
-        keys = store.minute_spans(first, end)
-        assert len(keys) == len(set(keys)) <= 2 * (store.SPAN_BASE - 1) * store.SPAN_LEVELS == 84
-        covered = sorted(_span_minutes(k) for k in keys)
+        keys = store.tiling_spans(first, end)
+        # one BatchGetItem (100 keys) for any range under 136 years; at most 102 keys at all
+        assert len(keys) == len(set(keys)) <= (100 if end - first < century else 102)
+        covered = sorted(_span_seconds(k) for k in keys)
         assert all(a[1] == b[0] for a, b in itertools.pairwise(covered))  # no gap, no overlap
         assert (covered[0][0], covered[-1][1]) == (first, end) if keys else first == end
-        # a point adds to exactly one of these spans when its minute is in the run, else to none
-        for minute in (first - 1, first, (first + end) // 2, end - 1, end):
-            if minute < 0:
+        # a point adds to exactly one of these spans when its second is in the run, else to none
+        for second in (first - 1, first, (first + end) // 2, end - 1, end):
+            if second < 0:
                 continue
-            mine = {sk for _, sk in store._project_count_keys("ws", "p", minute * store.MINUTE_MS + 59_999)}
-            assert len(mine & set(keys)) == (1 if first <= minute < end else 0)
+            mine = {sk for _, sk in store._project_count_keys("ws", "p", second * store.SPAN_UNIT_MS + 999)}
+            assert len(mine & set(keys)) == (1 if first <= second < end else 0)
 
 
 # ----------------------------------------------------------------------------- aggregation defaults

@@ -19,7 +19,7 @@ part of every key it can read)::
            metricId, metricName, unit, service, connectionId, aggregation (natural),
            pointCount (folded points), createdAt
   span     pk PC#<ws>#<proj>                       sk span<level:02d>#<start:013d>
-           count: the project's folded points in 4**level minutes from start
+           count: the project's folded points in 4**level seconds from start
 
 Writes touch nothing shared. A push stores each point with its marker in one transaction of
 conditional Puts (50 points a transaction); deterministic ids make a retry fail its conditions
@@ -34,9 +34,9 @@ twice.
 Reads are exact: rollups or counts plus the pending markers (one consistent Query of the
 project's pending partition, bounded by the aggregator's lag), bracketed by two reads of the
 folded total; if a fold landed in between, the read is taken again. A ranged project total is
-the spans tiling its whole minutes (one BatchGetItem, at most 84 keys), the sub-minute edges
-counted on the project index, and the pending markers: its cost does not depend on the number
-of metrics nor on the range. A metric's ranged count uses its month, day and hour rollups and
+the spans tiling its whole seconds (one BatchGetItem), the sub-second edges of dates given to
+the millisecond counted on the project index, and the pending markers: its cost does not depend
+on the number of metrics nor on the range. A metric's ranged count uses its month, day and hour rollups and
 its sub-hour edges. The README's "DynamoDB access patterns" lists every request's calls.
 """
 
@@ -114,23 +114,24 @@ def project_counts_pk(ws: str, proj: str) -> str:
 # id): one Query reads it, then the markers.
 FOLDED_SK = "!folded"
 
-# Project counts are kept per span of 4**level whole minutes (level 0..13: one minute up to
-# 4**13 minutes, past the last timestamp accepted). Any run of whole minutes is at most three spans
-# of each level on each side, so a range's count is ONE BatchGetItem of at most 84 keys, whatever
-# the range; a fold adds to 14 spans per distinct minute.
+# Project counts are kept per span of 4**level whole seconds (level 0..16: one second up to
+# 4**16 seconds, 136 years; the last timestamp accepted is in the third of those). Any run of whole
+# seconds is at most three spans of each level on each side: a range under 136 years is ONE
+# BatchGetItem of at most 96 keys (102, two calls, past that). A fold adds to 17 spans per
+# distinct second. Dates given to the second (the usual) leave no edge to count from raw points.
 SPAN_BASE = 4
-SPAN_LEVELS = 14
-MINUTE_MS = 60_000
+SPAN_LEVELS = 17
+SPAN_UNIT_MS = 1_000
 
 
 def span_sk(level: int, index: int) -> str:
-    return f"span{level:02d}#{_ts(index * SPAN_BASE**level * MINUTE_MS)}"
+    return f"span{level:02d}#{_ts(index * SPAN_BASE**level * SPAN_UNIT_MS)}"
 
 
-def minute_spans(first_minute: int, end_minute: int) -> list[str]:
-    """The sort keys of the fewest spans that tile the minutes [first_minute, end_minute)."""
+def tiling_spans(first_unit: int, end_unit: int) -> list[str]:
+    """The sort keys of the fewest spans that tile the seconds [first_unit, end_unit)."""
     keys: list[str] = []
-    lo, hi, level = first_minute, end_minute, 0
+    lo, hi, level = first_unit, end_unit, 0
     while lo < hi:
         while lo < hi and lo % SPAN_BASE:
             keys.append(span_sk(level, lo))
@@ -324,10 +325,10 @@ def write_points(
 
 
 def _project_count_keys(ws: str, proj: str, timestamp: int) -> list[tuple[str, str]]:
-    """The counts one point adds to: the project's folded total and the spans holding its minute."""
-    pk, minute = project_counts_pk(ws, proj), timestamp // MINUTE_MS
+    """The counts one point adds to: the project's folded total and the spans holding its second."""
+    pk, unit = project_counts_pk(ws, proj), timestamp // SPAN_UNIT_MS
     return [(pending_pk(ws, proj), FOLDED_SK)] + [
-        (pk, span_sk(level, minute // SPAN_BASE**level)) for level in range(SPAN_LEVELS)
+        (pk, span_sk(level, unit // SPAN_BASE**level)) for level in range(SPAN_LEVELS)
     ]
 
 
@@ -796,7 +797,7 @@ def _cover(
 
 
 def _count_project_raw(ws: str, proj: str, lo: int, hi: int) -> int:
-    """Points of the project with a timestamp in [lo, hi) (under a minute: a range's edges)."""
+    """Points of the project with a timestamp in [lo, hi) (under a second: a range's edges)."""
     return dynamo.count(
         _table(),
         IndexName="gsi1",
@@ -812,7 +813,7 @@ def _count_project_raw(ws: str, proj: str, lo: int, hi: int) -> int:
 def count_project(ws: str, proj: str, start_ms: int | None = None, end_ms: int | None = None) -> int:
     """Points of the project, all or with a timestamp in [start_ms, end_ms], in O(1) reads
     whatever the number of metrics and the range: the folded total, or the spans tiling the whole
-    minutes (one BatchGetItem) and the sub-minute edges from the project index; plus the pending
+    seconds (one BatchGetItem) and the sub-second edges from the project index; plus the pending
     points."""
     if start_ms is None or end_ms is None:
 
@@ -825,12 +826,12 @@ def count_project(ws: str, proj: str, start_ms: int | None = None, end_ms: int |
     if start_ms > end_ms:
         return 0
     end = end_ms + 1
-    first_minute, end_minute = -(-start_ms // MINUTE_MS), end // MINUTE_MS
-    if first_minute < end_minute:
-        edges = [(start_ms, first_minute * MINUTE_MS), (end_minute * MINUTE_MS, end)]
+    first_unit, end_unit = -(-start_ms // SPAN_UNIT_MS), end // SPAN_UNIT_MS
+    if first_unit < end_unit:
+        edges = [(start_ms, first_unit * SPAN_UNIT_MS), (end_unit * SPAN_UNIT_MS, end)]
         edges = [(lo, hi) for lo, hi in edges if lo < hi]
         pk = project_counts_pk(ws, proj)
-        keys = [dynamo.key(pk=pk, sk=sk) for sk in minute_spans(first_minute, end_minute)]
+        keys = [dynamo.key(pk=pk, sk=sk) for sk in tiling_spans(first_unit, end_unit)]
     else:
         edges, keys = [(start_ms, end)], []
 
@@ -856,10 +857,10 @@ def count_metrics(
     timestamp in [start_ms, end_ms] (one decomposition per metric: count_points), plus their
     pending points outside the raw edges count_points read; one consistent bracket for all."""
     named = set(metric_ids)
-    if start_ms is not None and end_ms is not None and start_ms > end_ms:
-        return 0
     ranged = start_ms is not None and end_ms is not None
     lo, hi = (start_ms, end_ms) if ranged else (0, timeutil.MAX_TIMESTAMP_MS)
+    if lo > hi:
+        return 0
     edges = _cover(lo, hi + 1, _COUNT_LEVELS)[1] if ranged else []
 
     def read() -> tuple[int, tuple[int, list[dict[str, Any]]]]:
