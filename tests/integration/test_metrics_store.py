@@ -170,6 +170,20 @@ def test_a_replayed_or_reordered_stream_batch_changes_nothing(scale: Tenant, sta
     assert store.count_project(ws, proj) == 3 == store.count_project(ws, proj, ms(2024, 4, 1), ms(2024, 4, 2))
 
 
+def test_point_counts_are_exact_before_and_after_the_fold(scale: Tenant, stack: Any) -> None:
+    """What an export's Prepare splits into segments by: every metric, pending points included."""
+    ws, proj = scale.workspace_id, scale.project_id
+    catalog = {m: metrics.catalog_entry(m) for m in ("seg_a", "seg_b")}
+    points = [point("seg_a", ms(2024, 5, 1, h), 1) for h in range(3)] + [point("seg_b", ms(2024, 5, 2), 1)]
+    with stack.streams.held():
+        store.write_points(ws, proj, points, catalog)
+        assert store.get_catalog(ws, proj, "seg_a").get("pointCount", 0) == 0  # not folded yet
+        assert store.point_counts(ws, proj) == {"seg_a": 3, "seg_b": 1}
+    stack.streams.drain()
+    assert store.get_catalog(ws, proj, "seg_a")["pointCount"] == 3
+    assert store.point_counts(ws, proj) == {"seg_a": 3, "seg_b": 1}  # folded: still counted once
+
+
 def test_bulk_import_matches_the_transactional_path(scale: Tenant) -> None:
     ws, proj = scale.workspace_id, scale.project_id
     values = [(ms(2024, 7, 1) + i * 37 * 60_000, float(i % 9)) for i in range(100)]

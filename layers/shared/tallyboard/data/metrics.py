@@ -611,6 +611,20 @@ def catalog_entries(ws: str, proj: str, metric_ids: list[str] | None = None) -> 
     )
 
 
+def point_counts(ws: str, proj: str) -> dict[str, int]:
+    """Every metric of the project (catalog order) with its point count, exact: the catalog's
+    folded counts plus the pending points, in one consistent bracket."""
+
+    def read() -> tuple[int, dict[str, int]]:
+        before, unfolded = _project_pending(ws, proj)
+        counts = {e["metricId"]: int(e.get("pointCount", 0)) for e in catalog_entries(ws, proj)}
+        for p in unfolded:
+            counts[p["metricId"]] = counts.get(p["metricId"], 0) + 1
+        return before, counts
+
+    return _consistent(read, ws, proj)
+
+
 def rollups(
     ws: str, proj: str, metric_id: str, interval: str, first_bucket: int, last_bucket: int, now_s: int
 ) -> list[Rollup]:

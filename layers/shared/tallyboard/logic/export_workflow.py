@@ -57,8 +57,7 @@ def prepare(state: dict[str, Any]) -> dict[str, Any]:
     if not exports.update_job(ws, job_id, {"status": "processing", "startedAt": now_ms()}, ACTIVE):
         return {**state, "cancelled": True, "segments": []}
     job = exports.get_job(ws, job_id) or {}
-    catalog = metrics.catalog_entries(ws, project_id) if "metrics" in job.get("dataTypes", []) else []
-    counts = {entry["metricId"]: int(entry.get("pointCount", 0)) for entry in catalog}
+    counts = metrics.point_counts(ws, project_id) if "metrics" in job.get("dataTypes", []) else {}
     estimate = sum(counts.values())
     segments = _segments(counts) if estimate > SEGMENT_RECORDS else []
     return {**state, "estimatedRecords": estimate, "segments": segments}
