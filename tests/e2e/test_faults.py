@@ -6,7 +6,7 @@ partial is stored; once the fault clears the same request succeeds."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,7 +28,7 @@ ATTEMPTS: dict[str, int] = {}
 
 
 @pytest.fixture
-def fault(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str, str], Callable[[], None]]]:
+def fault(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str, str], Callable[[], None]]:
     """fault(kind, operation, marker): every `operation` (a JSON-protocol service's) whose request
     mentions `marker` (a workspace id, a key hash, an item type) fails with `kind` at the service
     (moto, answering in this process), on every botocore attempt, until the test ends or the
@@ -59,7 +59,7 @@ def fault(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str, str],
         active.append(entry)
         return lambda: active.remove(entry)
 
-    yield install
+    return install  # monkeypatch undoes the rest when the test ends
 
 
 def _assert_unavailable(response: Any) -> None:
