@@ -184,6 +184,30 @@ def test_point_counts_are_exact_before_and_after_the_fold(scale: Tenant, stack: 
     assert store.point_counts(ws, proj) == {"seg_a": 3, "seg_b": 1}  # folded: still counted once
 
 
+def test_a_pushed_point_the_index_has_not_caught_up_with_is_counted_in_a_range_edge(
+    scale: Tenant, stack: Any
+) -> None:
+    """The project index (a GSI) is eventually consistent; a ranged total counts its part-second
+    edges there, and a point pushed a moment ago is counted by its pending marker instead."""
+    from tallyboard.data.aws import dynamodb
+
+    ws, proj = scale.workspace_id, scale.project_id
+    noon = ms(2024, 6, 1, 12)
+    lagging = point("lagging", noon + 123, 5)  # in a part-second: an edge of either range below
+    item = store._point_item(ws, proj, lagging)
+    with stack.streams.held():
+        table = store._table()
+        unindexed = {k: v for k, v in item.items() if k not in ("gsi1pk", "gsi1sk")}
+        dynamodb().put_item(TableName=table, Item=unindexed)  # stored, not in the index yet
+        dynamodb().put_item(TableName=table, Item=store._pending_item(ws, proj, lagging))
+        assert store.count_project(ws, proj, noon + 100, noon + 500) == 1  # to the millisecond
+        assert store.count_project(ws, proj, noon - 3_600_000, noon + 123) == 1  # ends on it
+        dynamodb().put_item(TableName=table, Item=item)  # the index catches up: counted once
+        assert store.count_project(ws, proj, noon + 100, noon + 500) == 1
+    stack.streams.drain()
+    assert store.count_project(ws, proj, noon + 100, noon + 500) == 1 == store.count_project(ws, proj)
+
+
 def test_bulk_import_matches_the_transactional_path(scale: Tenant) -> None:
     ws, proj = scale.workspace_id, scale.project_id
     values = [(ms(2024, 7, 1) + i * 37 * 60_000, float(i % 9)) for i in range(100)]
