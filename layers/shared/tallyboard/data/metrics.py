@@ -86,6 +86,16 @@ def _ts(ms: int) -> str:
     return f"{ms:013d}"
 
 
+def position(timestamp: int, point_id: str) -> str:
+    """A point's place in time order: the sort key of its item and of its project-index entry."""
+    return f"{_ts(int(timestamp))}#{point_id}"
+
+
+def marker_sk(point: dict[str, Any]) -> str:
+    """A pending marker's sort key: by metric, then time."""
+    return f"{point['metricId']}#{position(point['timestamp'], point['id'])}"
+
+
 def point_pk(ws: str, proj: str, metric_id: str) -> str:
     return f"PT#{ws}#{proj}#{metric_id}"
 
@@ -164,7 +174,7 @@ class Rollup:
         self.sum += value
         self.min = value if self.min is None else min(self.min, value)
         self.max = value if self.max is None else max(self.max, value)
-        key = f"{_ts(timestamp)}#{point_id}"
+        key = position(timestamp, point_id)
         if key > self.last_key:
             self.last, self.last_key = value, key
         if expires_at is None:
@@ -239,7 +249,7 @@ def fold(
 
 
 def _point_item(ws: str, proj: str, point: dict[str, Any]) -> dict[str, Any]:
-    sk = f"{_ts(point['timestamp'])}#{point['id']}"
+    sk = position(point["timestamp"], point["id"])
     return dynamo.to_item(
         {
             **point,
@@ -262,7 +272,7 @@ def _pending_item(ws: str, proj: str, point: dict[str, Any]) -> dict[str, Any]:
     return dynamo.to_item(
         {
             "pk": pending_pk(ws, proj),
-            "sk": f"{point['metricId']}#{_ts(point['timestamp'])}#{point['id']}",
+            "sk": marker_sk(point),
             **{k: point.get(k) for k in ("id", "metricId", "value", "timestamp", "expiresAt")},
         }
     )
@@ -390,9 +400,7 @@ def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
             {
                 "Delete": {
                     "TableName": _table(),
-                    "Key": dynamo.key(
-                        pk=pending_pk(ws, proj), sk=f"{m['metricId']}#{_ts(m['timestamp'])}#{m['id']}"
-                    ),
+                    "Key": dynamo.key(pk=pending_pk(ws, proj), sk=marker_sk(m)),
                     "ConditionExpression": "attribute_exists(pk)",
                 }
             }
@@ -866,7 +874,7 @@ def count_project(ws: str, proj: str, start_ms: int | None = None, end_ms: int |
     # An edge holds folded and pending points alike. The index is eventually consistent, so a
     # point pushed a moment ago may not be in it yet: its pending marker (read consistently)
     # counts it; a point in both counts once.
-    edge_points = {f"{_ts(int(p['timestamp']))}#{p['id']}" for p in unfolded if in_edges(int(p["timestamp"]))}
+    edge_points = {position(p["timestamp"], p["id"]) for p in unfolded if in_edges(int(p["timestamp"]))}
     for lo, hi in edges:
         edge_points |= _project_positions(ws, proj, lo, hi)
     return folded + len(edge_points) + sum(1 for p in unfolded if not in_edges(int(p["timestamp"])))
