@@ -531,8 +531,37 @@ def test_ten_concurrent_unlisted_dashboards_for_a_tag_make_one(tenant: Tenant) -
         "/dashboards/create_unlisted_dashboard", json={"projectId": tenant.project_id, "tag": "Other"}
     )
     assert other.status_code == 201 and other.json()["data"]["name"] == "Other"
-    lock = dynamo.get(get_settings().entities_table, unlisted_lock_key(tenant.workspace_id, "LAUNCH"))
+    lock_key = unlisted_lock_key(tenant.workspace_id, tenant.project_id, "LAUNCH")
+    lock = dynamo.get(get_settings().entities_table, lock_key)
     assert lock is not None and lock["dashboardId"] == winner["id"]
+
+
+def test_unlisted_tag_is_per_project_and_a_conflict_names_nothing_outside_the_key(tenant: Tenant) -> None:
+    """The document's "team" is our project: P2's unlisted tag neither blocks P1 nor shows its id
+    to a key restricted to P1."""
+    second = tenant.add_project("Second")
+    in_second = second.post(
+        "/dashboards/create_unlisted_dashboard", json={"projectId": second.project_id, "tag": "p2-only"}
+    )
+    assert in_second.status_code in (200, 201), in_second.text
+    second_id = in_second.json()["data"]["id"]
+
+    first_only = tenant.create_key("editor", projectIds=[tenant.project_id])
+    in_first = first_only.post(
+        "/dashboards/create_unlisted_dashboard", json={"projectId": tenant.project_id, "tag": "P2-ONLY"}
+    )
+    assert in_first.status_code in (200, 201), in_first.text
+    first_id = in_first.json()["data"]["id"]
+    assert second_id not in in_first.text
+
+    again = first_only.post(
+        "/dashboards/create_unlisted_dashboard", json={"projectId": tenant.project_id, "tag": "p2-only"}
+    )
+    conflict = assert_error(again, 409)
+    assert conflict["details"] == {"tag": "p2-only", "dashboardId": first_id}
+    assert second_id not in again.text
+    # The second project's dashboard is untouched and still its project's unlisted one.
+    assert get(second, second_id).json()["data"]["projectId"] == second.project_id
 
 
 def test_unlisted_is_one_per_tag_per_workspace_not_across_workspaces(

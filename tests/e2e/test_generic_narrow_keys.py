@@ -20,6 +20,7 @@ from tests.conftest import (
     Tenant,
     answer_shape,
     assert_error,
+    find_id,
     operations,
     random_id,
     served_spec_for_collection,
@@ -136,3 +137,55 @@ def test_every_narrow_key_was_refused_somewhere(workspace: Workspace) -> None:
         other = key.get("/metrics", params={"projectId": workspace.owner.project_id})
         if label != "viewer":
             assert other.status_code == 403, f"{label}: {other.status_code} {other.text[:200]}"
+
+
+# ------------------------------------------------------------------ ids inside conflict answers
+# A uniqueness answer (409 "already exists") may name the thing it collided with. A key of project
+# A that sends exactly the writes project B already made must collide, if at all, with nothing
+# of B's: no id of B (nor B itself) in any answer.
+
+REWRITES = [op for op in PRIVATE if op.method in {"POST", "PUT", "PATCH"} and op.body_schema]
+
+
+@dataclass
+class Rivals:
+    key_a: Tenant  # an owner key restricted to project A
+    resources_a: Resources
+    ids_of_b: list[str]
+
+
+@pytest.fixture(scope="module")
+def rivals(make_tenant: Callable[..., Tenant]) -> Rivals:
+    owner = make_tenant("agency")
+    owner_b = owner.add_project("Project B")
+    marker = "zq" + secrets.token_hex(6)  # the same free text on both sides: names and tags collide
+    resources_b = Resources(owner_b, OPERATIONS, Examples(SPEC, owner_b.project_id, marker))
+    ids_of_b = [owner_b.project_id]
+    for op in REWRITES:
+        examples = resources_b.examples
+        answer = owner_b.request(
+            op.method, resources_b.fill(op.path), params=examples.query(op), json=examples.body(op)
+        )
+        made = find_id(answer.json(), "id") if answer.status_code < 300 and answer.content else None
+        ids_of_b += [made] if made else []
+    ids_of_b += resources_b.in_project
+    key_a = owner.create_key("owner", projectIds=[owner.project_id])
+    resources_a = Resources(key_a, OPERATIONS, Examples(SPEC, owner.project_id, marker))
+    return Rivals(key_a, resources_a, ids_of_b)
+
+
+@pytest.mark.parametrize("op", REWRITES, ids=str)
+def test_a_conflict_names_nothing_beyond_the_key(op: Operation, rivals: Rivals) -> None:
+    examples = rivals.resources_a.examples
+    path = rivals.resources_a.fill(op.path)
+    for attempt in range(2):  # the second meets the first, as B's met nothing
+        response = rivals.key_a.request(op.method, path, params=examples.query(op), json=examples.body(op))
+        assert response.status_code < 500, f"{op}: {response.status_code} {response.text[:300]}"
+        leaked = [value for value in rivals.ids_of_b if value in response.text]
+        assert not leaked, f"{op} (attempt {attempt + 1}) named project B's ids to a key of A: {leaked}"
+
+
+def test_conflict_case_is_not_vacuous(rivals: Rivals) -> None:
+    """Project B holds what A's key collides with: its unlisted dashboard and its ids."""
+    assert len(rivals.ids_of_b) > 10, rivals.ids_of_b
+    assert any(value.startswith("dash_") for value in rivals.ids_of_b), rivals.ids_of_b

@@ -413,6 +413,24 @@ def test_idempotency_keys_are_per_workspace(tenant: Tenant, other_tenant: Tenant
     assert listed(other_tenant)["pagination"]["total"] == 1
 
 
+def test_idempotency_keys_are_per_project(tenant: Tenant) -> None:
+    """Two projects' clients that pick the same key, each with a key bound to its project and no
+    projectId: each push is stored in its own project, and neither answer names the other's point."""
+    second = tenant.add_project("Second")
+    keys = [t.create_key("editor", projectIds=[t.project_id]) for t in (tenant, second)]
+    body = {"metricId": "sales", "value": 5000}
+    header = {"Idempotency-Key": "sale-2026-11-23"}
+    answers = [key.post("/metrics/custom", json=body, headers=header) for key in keys]
+    assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
+    assert answers[0].json()["metricId"] != answers[1].json()["metricId"]
+    for project in (tenant, second):
+        assert listed(project)["pagination"]["total"] == 1
+    # The same push with projectId sent by the workspace-wide key is the same push: a replay.
+    replay = tenant.post("/metrics/custom", json={**body, "projectId": tenant.project_id}, headers=header)
+    assert replay.status_code == 201 and replay.json() == answers[0].json()
+    assert listed(tenant)["pagination"]["total"] == 1
+
+
 def test_bad_idempotency_key_is_400(tenant: Tenant) -> None:
     body = {"projectId": tenant.project_id, "metricId": "m", "value": 1}
     assert_error(tenant.post("/metrics/custom", json=body, headers={"Idempotency-Key": "x" * 300}), 400)

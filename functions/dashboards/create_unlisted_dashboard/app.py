@@ -16,9 +16,9 @@ install_api_defaults(app)
 @app.post(
     "/dashboards/create_unlisted_dashboard",
     status_code=201,
-    summary="Create the workspace's unlisted dashboard for a tag (one per tag)",
+    summary="Create the project's unlisted dashboard for a tag (one per tag)",
     description=(
-        "Unlisted dashboards never appear in GET /dashboards; they are read by id. A workspace has at most "
+        "Unlisted dashboards never appear in GET /dashboards; they are read by id. A project has at most "
         "one per tag (compared case-insensitively): a second answers 409, whatever the concurrency (the "
         "tag's lock and the dashboard are one conditional transaction)."
     ),

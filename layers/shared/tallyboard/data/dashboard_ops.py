@@ -3,7 +3,7 @@ write on the items of data/dashboards.py, plus the unlisted-dashboard lock.
 
   dashboard  pk WS#<ws>#DASH#<dashId>   sk DASHBOARD   tileOrder [widget ids], tilesVersion
   widget     pk WS#<ws>#DASH#<dashId>   sk WIDGET#<widgetId>
-  lock       pk WS#<ws>#UNLISTED        sk TAG#<tag, lower case>   dashboardId
+  lock       pk WS#<ws>#P#<proj>#UNLISTED   sk TAG#<tag, lower case>   dashboardId
 
 A dashboard's tile order is its `tileOrder` list; every change of its set of tiles bumps
 `tilesVersion`, and writes that replace the list are conditional on the version they read
@@ -24,8 +24,9 @@ had), usageCount +1 on the new theme (which must exist in the dashboard's projec
 old one. (2) Put widget + target dashboard (not deleted, room for one more, order appended).
 (3) Delete + Put of the widget under its new dashboard, source (version) and target (room)
 dashboards: the tile is never on both or neither. (4) all-or-nothing, each conditional on the
-tags it read. (5) the lock's attribute_not_exists(pk) makes a second dashboard for the tag fail,
-whatever the concurrency.
+tags it read. (5) the lock's attribute_not_exists(pk) makes a second dashboard for the tag in the
+same project fail, whatever the concurrency. The lock is per project (the document's "team"):
+a workspace-wide lock let a key of one project learn of another project's dashboard.
 """
 
 from __future__ import annotations
@@ -56,8 +57,10 @@ def widget_key(workspace_id: str, dashboard_id: str, widget_id: str) -> dict[str
     return dynamo.key(pk=dashboard_pk(workspace_id, dashboard_id), sk=WIDGET_PREFIX + widget_id)
 
 
-def unlisted_lock_key(workspace_id: str, tag: str) -> dict[str, Any]:
-    return dynamo.key(pk=f"{workspace_pk(workspace_id)}#UNLISTED", sk=UNLISTED_SK_PREFIX + tag.lower())
+def unlisted_lock_key(workspace_id: str, project_id: str, tag: str) -> dict[str, Any]:
+    return dynamo.key(
+        pk=f"{workspace_pk(workspace_id)}#P#{project_id}#UNLISTED", sk=UNLISTED_SK_PREFIX + tag.lower()
+    )
 
 
 def transact(items: list[dict[str, Any]]) -> list[str] | None:
@@ -219,9 +222,11 @@ def dashboard_put(workspace_id: str, record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def lock_put(workspace_id: str, tag: str, dashboard_id: str, created_at: int) -> dict[str, Any]:
+def lock_put(
+    workspace_id: str, project_id: str, tag: str, dashboard_id: str, created_at: int
+) -> dict[str, Any]:
     item = {
-        **unlisted_lock_key(workspace_id, tag),
+        **unlisted_lock_key(workspace_id, project_id, tag),
         "kind": {"S": "unlisted-lock"},
         "tag": {"S": tag},
         "dashboardId": {"S": dashboard_id},
@@ -237,8 +242,8 @@ def get_dashboards(workspace_id: str, dashboard_ids: list[str]) -> list[dict[str
     return [{k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES} for item in items]
 
 
-def unlisted_lock(workspace_id: str, tag: str) -> dict[str, Any] | None:
-    return dynamo.get(_table(), unlisted_lock_key(workspace_id, tag), consistent=True)
+def unlisted_lock(workspace_id: str, project_id: str, tag: str) -> dict[str, Any] | None:
+    return dynamo.get(_table(), unlisted_lock_key(workspace_id, project_id, tag), consistent=True)
 
 
 # ---------------------------------------------------------------------------- dashboard updates
@@ -384,9 +389,11 @@ def set_tags(
 def create_with_tiles(
     workspace_id: str, record: dict[str, Any], widgets: list[dict[str, Any]], lock_tag: str | None = None
 ) -> list[str] | None:
-    """A new dashboard and its tiles in one transaction; with lock_tag, the workspace's
+    """A new dashboard and its tiles in one transaction; with lock_tag, its project's
     unlisted lock for that tag first (codes: [lock, dashboard, tiles…])."""
     items = [dashboard_put(workspace_id, record)] + [widget_put(workspace_id, w) for w in widgets]
     if lock_tag is not None:
-        items.insert(0, lock_put(workspace_id, lock_tag, record["id"], record["createdAt"]))
+        items.insert(
+            0, lock_put(workspace_id, record["projectId"], lock_tag, record["id"], record["createdAt"])
+        )
     return transact(items)

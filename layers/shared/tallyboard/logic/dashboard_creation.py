@@ -1,7 +1,7 @@
 """Dashboards made whole from a template document (seed 004): create_from_template_json and
 create_unlisted_dashboard. The dashboard and its tiles are one transaction; an unlisted one also
-takes its tag's lock in that transaction, so a workspace has at most one per tag, whatever the
-concurrency (the second answers 409)."""
+takes its tag's lock in that transaction, so a project has at most one per tag, whatever the
+concurrency (the second answers 409, naming only that project's dashboard)."""
 
 from __future__ import annotations
 
@@ -80,9 +80,10 @@ def _create(
     reasons = ops.create_with_tiles(caller.workspace_id, record, widgets, lock_tag=unlisted_tag)
     if reasons is not None:
         if unlisted_tag is not None and reasons[0] == "ConditionalCheckFailed":
-            existing = ops.unlisted_lock(caller.workspace_id, unlisted_tag) or {}
+            # The lock is the project's, which the key reaches: the id it names is the key's to see.
+            existing = ops.unlisted_lock(caller.workspace_id, project, unlisted_tag) or {}
             raise Conflict(
-                f"An unlisted dashboard for the tag {unlisted_tag!r} already exists in this workspace",
+                f"An unlisted dashboard for the tag {unlisted_tag!r} already exists in this project",
                 details={"tag": unlisted_tag, "dashboardId": existing.get("dashboardId")},
             )
         raise Conflict("A dashboard with this id already exists")  # fresh random ids: never expected

@@ -291,7 +291,9 @@ def record_points(
     return [r["id"] for r in records]
 
 
-def _idempotency_key(caller: Caller, header: str | None) -> str | None:
+def _idempotency_key(caller: Caller, project_id: str, header: str | None) -> str | None:
+    """Keys are the project's: two projects' clients that pick the same key never meet (the
+    second would otherwise be answered the first one's points and store nothing)."""
     if header is None:
         return None
     if not IDEMPOTENCY_KEY_PATTERN.match(header):
@@ -299,7 +301,7 @@ def _idempotency_key(caller: Caller, header: str | None) -> str | None:
             "Invalid parameter: Idempotency-Key must be 1-255 printable characters",
             details={"Idempotency-Key": "1-255 printable ASCII characters, no spaces"},
         )
-    return f"{caller.workspace_id}#{header}"
+    return f"{caller.workspace_id}#{project_id}#{header}"
 
 
 def _stable_ids(key: str, payload: dict[str, Any], count: int) -> list[str]:
@@ -313,13 +315,14 @@ def _stable_ids(key: str, payload: dict[str, Any], count: int) -> list[str]:
 
 def _run_once(
     caller: Caller,
+    project_id: str,
     operation: str,
     header: str | None,
     payload: dict[str, Any],
     produce: Any,
     lambda_context: Any,
 ) -> dict[str, Any]:
-    key = _idempotency_key(caller, header)
+    key = _idempotency_key(caller, project_id, header)
     if key is None:
         return produce(None)
     try:
@@ -348,7 +351,8 @@ def push(
 ) -> CustomMetricResponse:
     caller.require("editor", "metrics:write")
     project_id = access.project_for(caller, request.projectId)
-    payload = request.model_dump(mode="json")
+    # The project acted on, not the one sent: the same push with or without projectId is one push.
+    payload = {**request.model_dump(mode="json"), "projectId": project_id}
 
     def produce(key: str | None) -> dict[str, Any]:
         point_ids = _stable_ids(key, payload, 1) if key else None
@@ -361,7 +365,7 @@ def push(
         return CustomMetricResponse(metricId=point_id).model_dump()
 
     return CustomMetricResponse(
-        **_run_once(caller, "metrics.push", idempotency_key, payload, produce, lambda_context)
+        **_run_once(caller, project_id, "metrics.push", idempotency_key, payload, produce, lambda_context)
     )
 
 
@@ -373,7 +377,8 @@ def push_batch(
 ) -> CustomMetricBatchResponse:
     caller.require("editor", "metrics:write")
     project_id = access.project_for(caller, request.projectId)
-    payload = request.model_dump(mode="json")
+    # The project acted on, not the one sent: the same push with or without projectId is one push.
+    payload = {**request.model_dump(mode="json"), "projectId": project_id}
 
     def produce(key: str | None) -> dict[str, Any]:
         count = len(request.points)
@@ -396,7 +401,9 @@ def push_batch(
         return CustomMetricBatchResponse(count=count, metricIds=stored).model_dump()
 
     return CustomMetricBatchResponse(
-        **_run_once(caller, "metrics.push_batch", idempotency_key, payload, produce, lambda_context)
+        **_run_once(
+            caller, project_id, "metrics.push_batch", idempotency_key, payload, produce, lambda_context
+        )
     )
 
 

@@ -234,7 +234,7 @@ class CreateFromTemplateRequest(RequestModel):
 
 class CreateUnlistedRequest(RequestModel):
     """An unlisted dashboard (never in lists; reachable by id) for a tag, at most one per tag in a
-    workspace (tags compared case-insensitively). Its tiles come from `template`, if sent."""
+    project (tags compared case-insensitively). Its tiles come from `template`, if sent."""
 
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
     tag: Tag
