@@ -10,7 +10,6 @@ import pytest
 
 from tallyboard.data import audit, dynamo
 from tallyboard.data.entities import workspace_pk
-from tallyboard.logic import keys
 from tallyboard.settings import get_settings
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 from tests.conftest import Tenant, assert_error, random_id
@@ -30,10 +29,11 @@ def stored_user(tenant: Tenant, user_id: str) -> dict[str, Any] | None:
 
 
 def member_key(tenant: Tenant, user_id: str, role: str = "editor") -> Tenant:
-    """A key of that member (keys are issued to the user of the key that makes them, so a new
-    member's first key comes from the issuing function, as the admin command does)."""
-    plaintext, _ = keys.issue(tenant.workspace_id, user_id, "member key", role)
-    return tenant.with_key(plaintext)
+    """A key of that member, minted by the owner (POST /api-keys with the member's userId)."""
+    response = tenant.post("/api-keys", json={"name": "member key", "role": role, "userId": user_id})
+    assert response.status_code == 201, response.text
+    assert response.json()["data"]["userId"] == user_id
+    return tenant.with_key(response.json()["data"]["key"])
 
 
 def workspace_audit(tenant: Tenant) -> list[dict[str, Any]]:
@@ -218,7 +218,7 @@ def test_removed_member_leaves_the_team_and_their_keys_answer_401(tenant: Tenant
     assert [m["id"] for m in listed["data"]] == [tenant.user_id] and listed["pagination"]["total"] == 1
     stored = stored_user(tenant, member["id"])
     assert stored is not None and stored["removedAt"] > 0  # kept: their name still resolves
-    revoked = [k for k in tenant.get("/api-keys").json()["data"] if k["createdBy"] == member["id"]]
+    revoked = [k for k in tenant.get("/api-keys").json()["data"] if k["userId"] == member["id"]]
     assert len(revoked) == 2 and all(k["status"] == "revoked" for k in revoked)
     (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "team_member.remove"]
     assert entry["metadata"] == {"revokedKeys": 2}
@@ -247,3 +247,92 @@ def test_team_pages_with_limit_offset_and_cursor(tenant: Tenant) -> None:
     assert [m["id"] for m in first["data"]] == everyone[:2] and first["pagination"]["hasMore"] is True
     assert [m["id"] for m in second["data"]] == everyone[2:4] == [m["id"] for m in by_offset["data"]]
     assert second["pagination"]["total"] == 5 and second["pagination"]["offset"] == 2
+
+
+# ------------------------------------------------------------------ roles bind keys
+
+
+def workspace_owner_count(tenant: Tenant) -> int:
+    key = dynamo.key(pk=workspace_pk(tenant.workspace_id), sk="WORKSPACE")
+    return dynamo.get(get_settings().entities_table, key, consistent=True)["ownerCount"]  # type: ignore[index]
+
+
+def test_the_only_owner_cannot_demote_themselves_and_keeps_the_workspace(tenant: Tenant) -> None:
+    response = tenant.patch(f"/team/{tenant.user_id}", json={"role": "viewer"})
+
+    assert assert_error(response, 409, "Conflict")["details"] == {"userId": "the key's own user"}
+    assert stored_user(tenant, tenant.user_id)["role"] == "owner"  # type: ignore[index]
+    assert tenant.patch(f"/team/{tenant.user_id}", json={"title": "Founder"}).status_code == 200
+    assert workspace_owner_count(tenant) == 1
+
+
+def test_an_owner_mints_a_key_for_a_member_within_the_members_role(tenant: Tenant) -> None:
+    member = add_member(tenant, role="editor")
+
+    above = tenant.post("/api-keys", json={"name": "k", "role": "owner", "userId": member["id"]})
+    unknown = tenant.post("/api-keys", json={"name": "k", "role": "viewer", "userId": random_id("userId")})
+    key = member_key(tenant, member["id"], "editor")
+
+    assert "role" in assert_error(above, 400)["details"]
+    assert assert_error(unknown, 404)["details"] == {"userId": "no current member of this workspace"}
+    listed = {k["userId"]: k for k in tenant.get("/api-keys").json()["data"]}
+    assert set(listed) == {tenant.user_id, member["id"]}  # the two refused ones stored nothing
+    assert listed[member["id"]]["createdBy"] == tenant.user_id
+    pushed = key.post("/metrics/custom", json={"projectId": tenant.project_id, "metricId": "m", "value": 1})
+    assert pushed.status_code == 201, pushed.text
+    (entry,) = [
+        e
+        for e in tenant.get("/audit-logs", params={"projectId": tenant.project_id}).json()["data"]
+        if e["resourceId"] == pushed.json()["metricId"]
+    ]
+    assert entry["userId"] == member["id"]  # the audit log names who did it
+
+
+def test_demoting_a_member_binds_their_keys_and_removing_them_stops_them(tenant: Tenant) -> None:
+    member = add_member(tenant, role="owner")
+    key = member_key(tenant, member["id"], "owner")
+    assert key.get("/api-keys").status_code == 200  # an owner's power, while they are one
+
+    demoted = tenant.patch(f"/team/{member['id']}", json={"role": "viewer"})
+
+    assert demoted.status_code == 200, demoted.text
+    assert workspace_owner_count(tenant) == 1
+    assert_error(key.get("/api-keys"), 403)
+    assert_error(key.post("/api-keys", json={"name": "x", "role": "owner"}), 403)
+    assert_error(key.patch(f"/team/{member['id']}", json={"role": "owner"}), 403)
+    assert_error(
+        key.post("/metrics/custom", json={"projectId": tenant.project_id, "metricId": "m", "value": 1}), 403
+    )
+    assert key.get("/team").status_code == 200  # still a viewer
+    assert stored_user(tenant, member["id"])["role"] == "viewer"  # type: ignore[index]
+
+    assert tenant.delete(f"/team/{member['id']}").status_code == 204
+    assert_error(key.get("/team"), 401)
+
+
+def test_the_last_owner_stays_whatever_the_cached_decision(tenant: Tenant) -> None:
+    """Two owners demote each other: the authorizer's decision may be cached (up to
+    AuthorizerCacheTtl), so both may act as owners; the owner count still refuses the second."""
+    from dataclasses import replace
+
+    from tallyboard.auth import Caller
+    from tallyboard.errors import Conflict
+    from tallyboard.logic import team
+    from tallyboard.models.team import UpdateMemberRequest
+    from tallyboard.plans import get_plan
+
+    other = add_member(tenant, role="owner")
+    assert workspace_owner_count(tenant) == 2
+    as_other = Caller(tenant.workspace_id, other["id"], "key_cached", "owner", (), (), get_plan("scale"), 0)
+
+    assert tenant.patch(f"/team/{other['id']}", json={"role": "editor"}).status_code == 200
+    with pytest.raises(Conflict) as refused:  # `other`'s owner decision from before the demotion
+        team.update(as_other, tenant.user_id, UpdateMemberRequest(role="viewer"))
+    with pytest.raises(Conflict):
+        team.remove(replace(as_other, key_id="key_cached2"), tenant.user_id)
+
+    assert "last owner" in refused.value.message
+    assert stored_user(tenant, tenant.user_id)["role"] == "owner"  # type: ignore[index]
+    assert stored_user(tenant, tenant.user_id).get("removedAt") is None  # type: ignore[union-attr]
+    assert workspace_owner_count(tenant) == 1
+    assert tenant.get("/api-keys").status_code == 200

@@ -29,6 +29,7 @@ def stored(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             "projectIds": ["proj_1"],
         },
         "workspace": {"id": "ws_1", "plan": "scale"},
+        "member": {"id": "user_1", "role": "owner"},
         "looked_up": [],
     }
 
@@ -36,12 +37,14 @@ def stored(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         state["looked_up"].append(digest)
         return state["key"] if state["key"] and state["key"]["keyHash"] == digest else None
 
-    def get_workspace(workspace_id: str) -> dict[str, Any] | None:
-        workspace = state["workspace"]
-        return workspace if workspace and workspace["id"] == workspace_id else None
+    def get_workspace_and_user(workspace_id: str, user_id: str) -> tuple[Any, Any]:
+        workspace, member = state["workspace"], state["member"]
+        if not workspace or workspace["id"] != workspace_id:
+            return None, None
+        return workspace, member if member and member["id"] == user_id else None
 
     monkeypatch.setattr(authorizer.keys, "get_by_hash", get_by_hash)
-    monkeypatch.setattr(authorizer.entities, "get_workspace", get_workspace)
+    monkeypatch.setattr(authorizer.entities, "get_workspace_and_user", get_workspace_and_user)
     monkeypatch.setenv("GATEWAY_KEY_PREFIX", "stack-usage-plan-key")
     return state
 
@@ -174,3 +177,28 @@ def test_authorizer_handler_turns_unauthorized_into_the_gateway_401(stored: dict
         handler({"authorizationToken": "Bearer nope", "methodArn": ARN}, LambdaContext("AuthorizerFunction"))
     allowed = handler({"authorizationToken": f"Bearer {KEY}", "methodArn": ARN}, LambdaContext("Authorizer"))
     assert allowed["context"]["keyId"] == "key_1"
+
+
+@pytest.mark.parametrize(
+    ("key_role", "member_role", "acting"),
+    [
+        ("owner", "owner", "owner"),
+        ("owner", "viewer", "viewer"),
+        ("editor", "owner", "editor"),
+        ("viewer", "editor", "viewer"),
+        ("owner", "editor", "editor"),
+    ],
+)
+def test_a_key_acts_with_the_lesser_of_its_role_and_its_members(
+    stored: dict[str, Any], key_role: str, member_role: str, acting: str
+) -> None:
+    stored["key"]["role"], stored["member"]["role"] = key_role, member_role
+    context, _ = authorizer.authorize(f"Bearer {KEY}")
+    assert context["role"] == acting
+
+
+@pytest.mark.parametrize("member", [None, {"id": "user_1", "role": "owner", "removedAt": 1}])
+def test_a_key_of_a_removed_or_unknown_member_is_refused(stored: dict[str, Any], member: Any) -> None:
+    stored["member"] = member
+    with pytest.raises(Unauthorized):
+        authorizer.authorize(f"Bearer {KEY}")

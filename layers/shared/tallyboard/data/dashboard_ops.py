@@ -38,6 +38,7 @@ from botocore.exceptions import ClientError
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
 from tallyboard.data.dashboards import DASHBOARD_SK, WIDGET_PREFIX, dashboard_item, dashboard_pk
+from tallyboard.data.dynamo import transact
 from tallyboard.data.entities import workspace_pk
 from tallyboard.settings import get_settings
 
@@ -61,20 +62,6 @@ def unlisted_lock_key(workspace_id: str, project_id: str, tag: str) -> dict[str,
     return dynamo.key(
         pk=f"{workspace_pk(workspace_id)}#P#{project_id}#UNLISTED", sk=UNLISTED_SK_PREFIX + tag.lower()
     )
-
-
-def transact(items: list[dict[str, Any]]) -> list[str] | None:
-    """Run a transaction: None when it committed, else each item's cancellation code
-    ("None" for items that were fine, "ConditionalCheckFailed", "TransactionConflict", …)."""
-    try:
-        dynamodb().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code")
-        if code == "TransactionCanceledException":
-            reasons = error.response.get("CancellationReasons") or []
-            return [str(r.get("Code") or "None") for r in reasons] or ["Unknown"] * len(items)
-        raise
-    return None
 
 
 class Expression:

@@ -199,3 +199,17 @@ def count(table: str, **query: Any) -> int:
         if "LastEvaluatedKey" not in response:
             return total
         query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def transact(items: list[dict[str, Any]]) -> list[str] | None:
+    """Run a transaction: None when it committed, else each item's cancellation code
+    ("None" for items that were fine, "ConditionalCheckFailed", "TransactionConflict", …)."""
+    try:
+        dynamodb().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if code == "TransactionCanceledException":
+            reasons = error.response.get("CancellationReasons") or []
+            return [str(r.get("Code") or "None") for r in reasons] or ["Unknown"] * len(items)
+        raise
+    return None

@@ -14,6 +14,10 @@ item, marked `removedAt` (their name still resolves in stats and history), and l
 (1) filter `attribute_not_exists(removedAt)`; in user id order (the sort key).
 (2) condition attribute_not_exists(pk).
 (3) condition: the member exists and is not removed; ALL_NEW returned.
+
+A workspace always keeps an owner: its item counts its current owners (`ownerCount`), and a
+write that makes or unmakes an owner is one transaction with that count (+1, or -1 on the
+condition `ownerCount > 1`), so two owners demoting each other at once cannot leave none.
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from botocore.exceptions import ClientError
 
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
-from tallyboard.data.entities import put_user, workspace_pk
+from tallyboard.data.entities import put_user, workspace_key, workspace_pk
 from tallyboard.models.common import PageSpec
 from tallyboard.settings import get_settings
 
 USER_PREFIX = "USER#"
 KEY_NAMES = ("pk", "sk")
 _CURRENT = "attribute_not_exists(removedAt)"
+OWNER = "owner"
+# Outcomes of a write that moves the owner count, beside the member's new item.
+LAST_OWNER, CHANGED = "last_owner", "changed"
 
 
 def _table() -> str:
@@ -68,48 +75,102 @@ def everyone(workspace_id: str) -> list[dict[str, Any]]:
     return [_strip(item) for item in dynamo.query(_table(), **_users_query(workspace_id, False))]
 
 
-def get(workspace_id: str, user_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), dynamo.key(pk=workspace_pk(workspace_id), sk=USER_PREFIX + user_id))
+def _user_key(workspace_id: str, user_id: str) -> dict[str, Any]:
+    return dynamo.key(pk=workspace_pk(workspace_id), sk=USER_PREFIX + user_id)
+
+
+def get(workspace_id: str, user_id: str, consistent: bool = False) -> dict[str, Any] | None:
+    item = dynamo.get(_table(), _user_key(workspace_id, user_id), consistent=consistent)
     return _strip(item) if item else None
 
 
+def _owner_count(workspace_id: str, delta: int) -> dict[str, Any]:
+    update: dict[str, Any] = {
+        "TableName": _table(),
+        "Key": workspace_key(workspace_id),
+        "UpdateExpression": "ADD ownerCount :delta",
+        "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
+    }
+    if delta < 0:
+        update["ConditionExpression"] = "ownerCount > :one"
+        update["ExpressionAttributeValues"][":one"] = {"N": "1"}
+    return {"Update": update}
+
+
 def put(workspace_id: str, member: dict[str, Any]) -> None:
-    put_user(workspace_id, member)
+    if member.get("role") != OWNER:
+        put_user(workspace_id, member)
+        return
+    item = {**dynamo.to_item(member), **_user_key(workspace_id, member["id"])}
+    put = {"TableName": _table(), "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+    if dynamo.transact([{"Put": put}, _owner_count(workspace_id, +1)]) is not None:
+        raise RuntimeError(f"user {member['id']} already exists")  # fresh random ids: never expected
+
+
+def _owner_delta(role_was: str, role: str | None) -> int:
+    if role is None or (role == OWNER) == (role_was == OWNER):
+        return 0
+    return 1 if role == OWNER else -1
+
+
+def change(
+    workspace_id: str, member: dict[str, Any], changes: dict[str, Any], removed_at: int | None = None
+) -> dict[str, Any] | str | None:
+    """Change a current member read as `member` (SET `changes`, None values REMOVE; `removed_at`
+    takes them off the team); a write that makes or unmakes an owner moves the owner count with
+    it. Their new item; None when there is no such current member; LAST_OWNER when it would
+    leave the workspace without an owner; CHANGED when their role changed since it was read."""
+    role_was = member.get("role", "editor")
+    delta = (
+        -1 if removed_at is not None and role_was == OWNER else _owner_delta(role_was, changes.get("role"))
+    )
+    if removed_at is not None:
+        changes = {**changes, "removedAt": removed_at, "updatedAt": removed_at}
+    if not delta:
+        return update(workspace_id, member["id"], changes)
+    expression = _update_expression(changes)
+    expression["ExpressionAttributeNames"]["#role"] = "role"
+    expression["ExpressionAttributeValues"][":roleWas"] = {"S": role_was}
+    user_update = {
+        "TableName": _table(),
+        "Key": _user_key(workspace_id, member["id"]),
+        "ConditionExpression": f"attribute_exists(pk) AND {_CURRENT} AND #role = :roleWas",
+        **expression,
+    }
+    reasons = dynamo.transact([{"Update": user_update}, _owner_count(workspace_id, delta)])
+    if reasons is None:
+        return get(workspace_id, member["id"], consistent=True)
+    if reasons[1] == "ConditionalCheckFailed":
+        return LAST_OWNER
+    current = get(workspace_id, member["id"], consistent=True)
+    return None if current is None or current.get("removedAt") else CHANGED
 
 
 def update(workspace_id: str, user_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
     """SET `changes` (None values REMOVE the attribute) on a current member; their new item, or
     None when there is no such current member."""
+    return _conditional_update(workspace_id, user_id, **_update_expression(changes))
+
+
+def _update_expression(changes: dict[str, Any]) -> dict[str, Any]:
     sets = {k: v for k, v in changes.items() if v is not None}
     removes = [k for k, v in changes.items() if v is None]
     names = {f"#f{i}": name for i, name in enumerate([*sets, *removes])}
     expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(sets)))
     if removes:
         expression += " REMOVE " + ", ".join(f"#f{len(sets) + i}" for i in range(len(removes)))
-    return _conditional_update(
-        workspace_id,
-        user_id,
-        UpdateExpression=expression,
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(sets.values())}),
-    )
-
-
-def mark_removed(workspace_id: str, user_id: str, removed_at: int) -> dict[str, Any] | None:
-    """Take a current member off the team; their item, or None when there is no such member."""
-    return _conditional_update(
-        workspace_id,
-        user_id,
-        UpdateExpression="SET removedAt = :t, updatedAt = :t",
-        ExpressionAttributeValues={":t": {"N": str(removed_at)}},
-    )
+    return {
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": dynamo.to_item({f":v{i}": v for i, v in enumerate(sets.values())}),
+    }
 
 
 def _conditional_update(workspace_id: str, user_id: str, **update: Any) -> dict[str, Any] | None:
     try:
         response = dynamodb().update_item(
             TableName=_table(),
-            Key=dynamo.key(pk=workspace_pk(workspace_id), sk=USER_PREFIX + user_id),
+            Key=_user_key(workspace_id, user_id),
             ConditionExpression=f"attribute_exists(pk) AND {_CURRENT}",
             ReturnValues="ALL_NEW",
             **update,

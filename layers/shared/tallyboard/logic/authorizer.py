@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from tallyboard.auth import ROLES
 from tallyboard.data import entities, keys
 from tallyboard.errors import Unauthorized
 from tallyboard.logic.keys import KEY_PATTERN, hash_key
@@ -20,6 +21,13 @@ def bearer_key(header: str | None) -> str:
     return token
 
 
+def acting_role(key_role: str, member_role: str) -> str:
+    """A key acts with the lesser of its own role and its member's current one: demoting a member
+    binds every key they hold from the next authorizer decision (at most AuthorizerTtlSeconds
+    after the change: AuthorizerCacheTtl, 30 s by default, as for a revoked key)."""
+    return min(key_role, member_role, key=ROLES.index)
+
+
 def authorize(authorization_header: str | None) -> tuple[dict[str, Any], str | None]:
     """The authorizer context for a valid key and the plan's gateway key (None: no API access)."""
     plaintext = bearer_key(authorization_header)
@@ -27,15 +35,15 @@ def authorize(authorization_header: str | None) -> tuple[dict[str, Any], str | N
     record = keys.get_by_hash(digest)
     if record is None or not hmac.compare_digest(record["keyHash"], digest) or record.get("revokedAt"):
         raise Unauthorized()
-    workspace = entities.get_workspace(record["workspaceId"])
-    if workspace is None:
+    workspace, member = entities.get_workspace_and_user(record["workspaceId"], record["userId"])
+    if workspace is None or member is None or member.get("removedAt"):
         raise Unauthorized()
     plan = get_plan(workspace.get("plan", "free"))
     context = {
         "workspaceId": record["workspaceId"],
         "userId": record["userId"],
         "keyId": record["keyId"],
-        "role": record["role"],
+        "role": acting_role(record["role"], member.get("role", "editor")),
         "scopes": ",".join(record.get("scopes") or []),
         "projectIds": ",".join(record.get("projectIds") or []),
         "plan": plan.name,

@@ -7,9 +7,9 @@ import re
 import secrets
 from typing import Any
 
-from tallyboard.auth import Caller
-from tallyboard.data import entities, keys
-from tallyboard.errors import Forbidden, NotFound
+from tallyboard.auth import ROLES, Caller
+from tallyboard.data import entities, keys, team
+from tallyboard.errors import BadRequest, Forbidden, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit, pages
 from tallyboard.models.common import PageQuery
@@ -39,7 +39,8 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
         "scopes": record.get("scopes") or [],
         "maskedKey": f"{KEY_PREFIX}…{record['lastFour']}",
         "status": "revoked" if record.get("revokedAt") else "active",
-        "createdBy": record["userId"],
+        "userId": record["userId"],
+        "createdBy": record.get("createdBy", record["userId"]),
         "createdAt": record["createdAt"],
         "revokedAt": record.get("revokedAt"),
     }
@@ -52,8 +53,9 @@ def issue(
     role: str,
     project_ids: list[str] | None = None,
     scopes: list[str] | None = None,
+    created_by: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Store a new key; returns the plaintext (never stored) and its stored record."""
+    """Store a new key acting for `user_id`; returns the plaintext (never stored) and its record."""
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
     record = {
         "keyHash": hash_key(plaintext),
@@ -65,6 +67,7 @@ def issue(
         "projectIds": list(project_ids or []),
         "scopes": list(scopes or []),
         "lastFour": plaintext[-4:],
+        "createdBy": created_by or user_id,
         "createdAt": now_ms(),
     }
     keys.put(record)
@@ -88,11 +91,35 @@ def create(caller: Caller, request: CreateApiKeyRequest) -> CreatedApiKeyRespons
             "A key cannot reach further than the key that creates it",
             details={"scopes": sorted(set(scopes) - set(caller.scopes))},
         )
+    user_id = _holder(caller, request)
     plaintext, record = issue(
-        caller.workspace_id, caller.user_id, request.name, request.role, project_ids, scopes
+        caller.workspace_id, user_id, request.name, request.role, project_ids, scopes, caller.user_id
     )
-    audit.record(caller, "api_key.create", "api_key", record["keyId"], metadata={"role": request.role})
+    audit.record(
+        caller,
+        "api_key.create",
+        "api_key",
+        record["keyId"],
+        metadata={"role": request.role, "userId": user_id},
+    )
     return CreatedApiKeyResponse(data=CreatedApiKey(**_public(record), key=plaintext))
+
+
+def _holder(caller: Caller, request: CreateApiKeyRequest) -> str:
+    """The member a new key acts for: the caller's own user, or a current member the owner names,
+    with a role at most the member's. (The caller's own role already bounds a key for itself.)"""
+    if request.userId in (None, caller.user_id):
+        return caller.user_id
+    member = team.get(caller.workspace_id, request.userId, consistent=True)
+    if member is None or member.get("removedAt"):
+        raise NotFound("Team member not found", details={"userId": "no current member of this workspace"})
+    member_role = member.get("role", "editor")
+    if ROLES.index(request.role) > ROLES.index(member_role):
+        raise BadRequest(
+            f"Invalid parameter: role is at most the member's role ({member_role})",
+            details={"role": f"at most {member_role}, the member's role"},
+        )
+    return request.userId
 
 
 def _within_reach(caller: Caller, record: dict[str, Any]) -> bool:

@@ -88,12 +88,39 @@ def create(caller: Caller, request: CreateMemberRequest) -> MemberResponse:
     return MemberResponse(data=public_member(record))
 
 
+def _last_owner() -> Conflict:
+    return Conflict(
+        "The workspace's last owner can be neither demoted nor removed; make another member owner first",
+        details={"role": "the workspace needs an owner"},
+    )
+
+
+def _changed(outcome: dict[str, Any] | str | None) -> dict[str, Any]:
+    if outcome is None:
+        raise member_not_found()
+    if outcome == team.LAST_OWNER:
+        raise _last_owner()
+    if outcome == team.CHANGED:
+        raise Conflict("The member's role changed while this request was applied; retry it")
+    assert isinstance(outcome, dict)
+    return outcome
+
+
 def update(caller: Caller, user_id: str, request: UpdateMemberRequest) -> MemberResponse:
+    """A role change binds the member's keys from their next request (the authorizer reads the
+    member's role; logic/authorizer.py)."""
     _require_manager(caller)
     changes = {_STORED[name]: value for name, value in sent_fields(request, _NULLABLE).items()}
-    updated = team.update(caller.workspace_id, user_id, {**changes, "updatedAt": now_ms()})
-    if updated is None:
-        raise member_not_found()
+    changes["updatedAt"] = now_ms()
+    if "role" in changes:
+        if user_id == caller.user_id:
+            raise Conflict("You cannot change your own role", details={"userId": "the key's own user"})
+        member = team.get(caller.workspace_id, user_id, consistent=True)
+        if member is None or member.get("removedAt"):
+            raise member_not_found()
+        updated = _changed(team.change(caller.workspace_id, member, changes))
+    else:
+        updated = _changed(team.update(caller.workspace_id, user_id, changes))
     audit.record(
         caller,
         "team_member.update",
@@ -114,17 +141,15 @@ def _revoke_keys_of(workspace_id: str, user_id: str) -> int:
 
 
 def remove(caller: Caller, user_id: str) -> None:
-    """Take a member off the team and revoke their keys. The keys go first and are swept again
-    once the member is marked removed: a key is made only with a live key of the same user, so
-    none can outlive the second sweep."""
+    """Take a member off the team and revoke their keys. The member is marked removed first: from
+    then on the authorizer refuses every key of theirs, even one an owner minted for them while
+    the keys were being revoked."""
     _require_manager(caller)
-    member = team.get(caller.workspace_id, user_id)
+    member = team.get(caller.workspace_id, user_id, consistent=True)
     if member is None or member.get("removedAt"):
         raise member_not_found()
     if user_id == caller.user_id:
         raise Conflict("You cannot remove yourself from the team", details={"userId": "the key's own user"})
+    _changed(team.change(caller.workspace_id, member, {}, removed_at=now_ms()))
     revoked = _revoke_keys_of(caller.workspace_id, user_id)
-    if team.mark_removed(caller.workspace_id, user_id, now_ms()) is None:
-        raise member_not_found()  # removed by a concurrent request
-    revoked += _revoke_keys_of(caller.workspace_id, user_id)
     audit.record(caller, "team_member.remove", "team_member", user_id, metadata={"revokedKeys": revoked})

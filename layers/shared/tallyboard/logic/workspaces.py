@@ -29,6 +29,7 @@ def bootstrap(
             "name": workspace_name,
             "plan": plan,
             "rateLimitPerHour": rate_limit_per_hour,
+            "ownerCount": 1,  # the owner below (data/team.py keeps the count)
             "createdAt": created_at,
         }
     )

@@ -18,6 +18,11 @@ class CreateApiKeyRequest(RequestModel):
     role: Role
     projectIds: Annotated[list[ResourceId], Field(max_length=100)] | None = None
     scopes: Annotated[list[Scope], Field(max_length=len(SCOPES))] | None = None
+    userId: ResourceId | None = Field(
+        None,
+        description="The team member the key acts for (default: the caller's own user); its role is at most "
+        "the member's, and it stops at once when the member is removed or acts with less when demoted",
+    )
 
 
 class ApiKey(BaseModel):
@@ -28,7 +33,8 @@ class ApiKey(BaseModel):
     scopes: list[str]
     maskedKey: str = Field(description="tb_… and the key's last four characters")
     status: Literal["active", "revoked"]
-    createdBy: str
+    userId: str = Field(description="The team member the key acts for")
+    createdBy: str = Field(description="The user whose key created it")
     createdAt: int
     revokedAt: int | None = None
 
