@@ -363,3 +363,27 @@ def test_gateway_key_prefix_matches_the_key_values(template: dict[str, Any]) -> 
     assert variables["GATEWAY_KEY_PREFIX"] == {"Fn::Sub": "${AWS::StackName}-usage-plan-key"}
     api = template["Resources"]["TallyboardApi"]["Properties"]
     assert api["ApiKeySourceType"] == "AUTHORIZER" and api["Auth"]["ApiKeyRequired"] is True
+
+
+def test_every_asynchronously_invoked_function_has_a_dead_letter_queue() -> None:
+    """.checkov.yaml skips CKV_AWS_116 for every function on this ground: each is invoked
+    synchronously (an API route, the authorizer, a state machine's task, the deployed template's
+    405 catch-all) or by a stream mapping; any other function is an asynchronous target and must
+    have its DLQ."""
+    resources = tpl.deployable()["Resources"]
+    functions = {n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    referenced_by = {
+        kind: json.dumps([r for r in resources.values() if r["Type"] == kind])
+        for kind in ("AWS::Serverless::Api", "AWS::Serverless::StateMachine", "AWS::Lambda::Permission")
+    }
+    synchronous = set()
+    for name in functions:
+        events = (resources[name]["Properties"].get("Events") or {}).values()
+        if any(event["Type"] in {"Api", "DynamoDB"} for event in events) or any(
+            f'"{name}"' in text for text in referenced_by.values()
+        ):
+            synchronous.add(name)
+    asynchronous = functions - synchronous
+    assert asynchronous == {"RunScheduledExportFunction"}, asynchronous  # a new one: check its DLQ too
+    for name in asynchronous:
+        assert resources[name]["Properties"].get("DeadLetterQueue", {}).get("Type") == "SQS", name
