@@ -41,6 +41,7 @@ class LocalStack:
     schedules: SchedulePump | None = None
     streams: StreamPump | None = None
     environment: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, str] = field(default_factory=dict)  # logical id → local physical id
     _moto_port: int = field(default=0, init=False, repr=False)
 
     @property
@@ -96,6 +97,7 @@ class LocalStack:
         resolver = resources.create_all(STACK_NAME, REGION, ACCOUNT)
         aws_calls.install()
         aws_calls.local_names.update(resolver.names)
+        self.resources = resolver.names
         self.environment = {
             **aws,
             **resources.function_environment(resolver),
@@ -140,9 +142,12 @@ class LocalStack:
         return {
             "baseUrl": self.base_url,
             "apiKey": demo["apiKey"],
+            "projectKey": demo["projectKey"],
             "projectId": demo["projectId"],
             "workspaceId": demo["workspaceId"],
             "awsEndpointUrl": self.aws_endpoint_url,
+            # What `tallyboard-local invoke` needs to run handlers against this stack.
+            "resources": self.resources,
         }
 
 

@@ -15,7 +15,10 @@ def project_for(caller: Caller, project_id: str | None) -> str:
     if not project_id:
         if len(caller.project_ids) == 1:
             return caller.project_ids[0]
-        raise BadRequest("Invalid parameter: projectId is required", details={"projectId": "required"})
+        raise BadRequest(
+            "Invalid parameter: projectId is required (a key bound to one project needs none)",
+            details={"projectId": "required"},
+        )
     if not caller.is_bound_to(project_id):
         raise project_forbidden()
     known = (caller.workspace_id, project_id)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
+from urllib.parse import urlsplit
 
 from tallyboard.plans import PLANS
 
@@ -22,6 +24,30 @@ STACK_OUTPUT_ENV = {
     "ExportBucketName": "EXPORT_BUCKET",
     "GatewayKeyPrefix": "GATEWAY_KEY_PREFIX",
 }
+
+
+# The local stack's region (tallyboard_local/stack.py; that package is not deployed with this one).
+LOCAL_REGION = "us-east-1"
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _local_defaults() -> None:
+    """Against the local stack (AWS_ENDPOINT_URL on loopback, as README shows) a region and
+    credentials are formalities: its region is fixed and moto takes any key. Ones set stay."""
+    if not _is_loopback(os.environ.get("AWS_ENDPOINT_URL", "")):
+        return
+    os.environ.setdefault("AWS_DEFAULT_REGION", LOCAL_REGION)
+    if not (os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE")):
+        os.environ["AWS_ACCESS_KEY_ID"] = os.environ["AWS_SECRET_ACCESS_KEY"] = "local"  # noqa: S105
 
 
 def _use_stack(stack_name: str) -> None:
@@ -44,16 +70,26 @@ def main(argv: list[str] | None = None) -> int:
     boot.add_argument("--stack-name", help="read table names from this deployed stack's outputs")
     args = parser.parse_args(argv)
 
-    if args.stack_name:
-        _use_stack(args.stack_name)
+    _local_defaults()
+    from tallyboard.data import aws
     from tallyboard.logic import workspaces
 
-    result = workspaces.bootstrap(
-        args.plan,
-        workspace_name=args.workspace_name,
-        project_name=args.project_name,
-        rate_limit_per_hour=args.rate_limit,
-    )
+    try:
+        if args.stack_name:
+            _use_stack(args.stack_name)
+        result = workspaces.bootstrap(
+            args.plan,
+            workspace_name=args.workspace_name,
+            project_name=args.project_name,
+            rate_limit_per_hour=args.rate_limit,
+        )
+    except Exception as error:
+        missing = aws.missing_configuration(error)
+        if missing is None:
+            raise
+        # A missing setting is the operator's to fix, not a bug: one line, no traceback.
+        print(f"tallyboard-admin: {missing}", file=sys.stderr)
+        return 2
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0

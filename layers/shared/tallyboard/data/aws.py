@@ -17,6 +17,9 @@ from botocore.exceptions import (
     ConnectionError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
     ReadTimeoutError,
 )
 
@@ -33,6 +36,18 @@ def client(service: str) -> Any:
 
 def dynamodb() -> Any:
     return client("dynamodb")
+
+
+def missing_configuration(error: BaseException) -> str | None:
+    """What an AWS call could not start without (a region, credentials, a reachable endpoint),
+    in words an operator acts on; None for any other error."""
+    if isinstance(error, NoRegionError):
+        return "no AWS region: set AWS_DEFAULT_REGION, or AWS_PROFILE to a profile with a region"
+    if isinstance(error, NoCredentialsError | PartialCredentialsError):
+        return "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    if isinstance(error, EndpointConnectionError):
+        return f"cannot reach {error.kwargs.get('endpoint_url')}: is the endpoint up?"
+    return None
 
 
 # Errors that outlived botocore's own retries but say "later", not "never": throttling, a
