@@ -1,5 +1,7 @@
-"""Dashboards made whole from a template document (seed 004): create_from_template_json and
-create_unlisted_dashboard. The dashboard and its tiles are one transaction; an unlisted one also
+"""Dashboards made whole from a template (seed 004): create_from_template_json and
+create_unlisted_dashboard. A template is a document (`template`) or one named by its
+template_name (`use_template`, as PostHog names its templates): the templates the documents show
+(TEMPLATES). The dashboard and its tiles are one transaction; an unlisted one also
 takes its tag's lock in that transaction, so a project has at most one per tag, whatever the
 concurrency (the second answers 409, naming only that project's dashboard)."""
 
@@ -10,7 +12,7 @@ from typing import Any
 from tallyboard import access
 from tallyboard.auth import Caller
 from tallyboard.data import dashboard_ops as ops
-from tallyboard.errors import Conflict
+from tallyboard.errors import BadRequest, Conflict
 from tallyboard.ids import new_id
 from tallyboard.logic import audit
 from tallyboard.logic.dashboards import detail, new_record
@@ -23,6 +25,77 @@ from tallyboard.models.dashboard_ops import (
 )
 
 GRID_COLUMNS = 12
+
+# The dashboards the documents show, as templates (seed 000's "Executive Summary", seed 002's
+# "Revenue Dashboard"), without their connection ids: a template is not bound to a connection.
+TEMPLATES: dict[str, DashboardTemplate] = {
+    template.template_name.casefold(): template
+    for template in (
+        DashboardTemplate.model_validate(document)
+        for document in (
+            {
+                "template_name": "Executive Summary",
+                "dashboard_description": "MRR and the revenue trend",
+                "tiles": [
+                    {
+                        "type": "metric",
+                        "title": "MRR",
+                        "position": {"x": 0, "y": 0, "w": 3, "h": 2},
+                        "config": {"metricId": "stripe_mrr", "timeRange": "30d"},
+                    },
+                    {
+                        "type": "chart",
+                        "title": "Revenue Trend",
+                        "position": {"x": 3, "y": 0, "w": 6, "h": 3},
+                        "config": {
+                            "metricId": "stripe_revenue",
+                            "chartType": "line",
+                            "timeRange": "90d",
+                            "aggregation": "sum",
+                        },
+                    },
+                ],
+            },
+            {
+                "template_name": "Revenue Dashboard",
+                "dashboard_description": "Monthly recurring revenue",
+                "tiles": [
+                    {
+                        "type": "metric",
+                        "title": "MRR",
+                        "position": {"x": 0, "y": 0, "w": 4, "h": 2},
+                        "config": {"metricId": "stripe_mrr", "aggregation": "last"},
+                    }
+                ],
+            },
+        )
+    )
+}
+
+
+def _template_of(
+    template: DashboardTemplate | None, use_template: str | None, required: bool
+) -> DashboardTemplate | None:
+    """The template a request names: its document, or the one `use_template` names."""
+    if template is not None and use_template is not None:
+        raise BadRequest(
+            "Invalid body: send template or use_template, not both", {"use_template": "not with template"}
+        )
+    if use_template is not None:
+        found = TEMPLATES.get(use_template.casefold())
+        if found is None:
+            names = ", ".join(t.template_name for t in TEMPLATES.values())
+            raise BadRequest(
+                f"Invalid parameter: use_template names no template ({names})",
+                {"use_template": f"one of: {names}"},
+            )
+        return found
+    if template is None and required:
+        raise BadRequest(
+            "Invalid body: template or use_template is required",
+            {"template": "a template document, or use_template naming a template"},
+        )
+    return template
 
 
 def _tiles(
@@ -104,7 +177,8 @@ def _create(
 
 
 def create_from_template(caller: Caller, request: CreateFromTemplateRequest) -> DashboardCreatedResponse:
-    template = request.template
+    template = _template_of(request.template, request.use_template, required=True)
+    assert template is not None
     return _create(
         caller,
         request.projectId,
@@ -115,12 +189,27 @@ def create_from_template(caller: Caller, request: CreateFromTemplateRequest) -> 
     )
 
 
+def _unlisted_tags(request: CreateUnlistedRequest) -> tuple[str, list[str]]:
+    """The unlisted tag and the request's further tags: `tag`, or `tags` (its first entry)."""
+    if request.tag is not None and request.tags is not None:
+        raise BadRequest("Invalid body: send tag or tags, not both", {"tags": "not with tag"})
+    if request.tag is not None:
+        return request.tag, []
+    if request.tags:
+        return request.tags[0], request.tags[1:]
+    raise BadRequest(
+        "Invalid body: tag (or tags) is required",
+        {"tag": "the unlisted tag, or tags whose first entry is the unlisted tag"},
+    )
+
+
 def create_unlisted(caller: Caller, request: CreateUnlistedRequest) -> DashboardCreatedResponse:
     """An unlisted dashboard for a tag: never in GET /dashboards, reachable by id."""
-    template = request.template
-    name = request.name or (template.template_name if template else request.tag)
+    tag, more_tags = _unlisted_tags(request)
+    template = _template_of(request.template, request.use_template, required=False)
+    name = request.name or (template.template_name if template else tag)
     description = request.description
     if description is None and template is not None:
         description = template.dashboard_description
-    tags = list(dict.fromkeys([request.tag, *(template.tags if template else [])]))[:MAX_TAGS]
-    return _create(caller, request.projectId, name, description, tags, template, unlisted_tag=request.tag)
+    tags = list(dict.fromkeys([tag, *more_tags, *(template.tags if template else [])]))[:MAX_TAGS]
+    return _create(caller, request.projectId, name, description, tags, template, unlisted_tag=tag)

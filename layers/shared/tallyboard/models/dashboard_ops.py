@@ -225,22 +225,38 @@ class DashboardTemplate(RequestModel):
         return list(dict.fromkeys(value))
 
 
+UseTemplate = Annotated[
+    DashboardName,
+    Field(description="A template by its template_name (any case), instead of a `template` document"),
+]
+
+
 class CreateFromTemplateRequest(RequestModel):
+    """The dashboard and its tiles from `template` (a template document) or `use_template` (a
+    template by name); exactly one of the two."""
+
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
-    template: DashboardTemplate
+    template: DashboardTemplate | None = None
+    use_template: UseTemplate | None = None
     name: DashboardName | None = Field(None, description="Overrides template_name")
     description: Description | None = Field(None, description="Overrides dashboard_description")
 
 
 class CreateUnlistedRequest(RequestModel):
     """An unlisted dashboard (never in lists; reachable by id) for a tag, at most one per tag in a
-    project (tags compared case-insensitively). Its tiles come from `template`, if sent."""
+    project (tags compared case-insensitively): `tag`, or `tags` (the document's field: its first
+    entry is the unlisted tag, the others further tags of the dashboard). Its tiles come from
+    `template` or `use_template`, if sent."""
 
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
-    tag: Tag
+    tag: Tag | None = Field(None, description="The unlisted tag (or send `tags`)")
+    tags: Annotated[list[Tag], Field(min_length=1, max_length=MAX_TAGS)] | None = Field(
+        None, description="The document's field: its first entry is the unlisted tag"
+    )
     name: DashboardName | None = Field(None, description="Default: the template's name, else the tag")
     description: Description | None = None
     template: DashboardTemplate | None = None
+    use_template: UseTemplate | None = None
 
 
 class DashboardCreatedResponse(BaseModel):
