@@ -123,7 +123,7 @@ def test_request_returns_the_documented_shape_and_stores_it(tenant: Tenant) -> N
         f"2026-08-03#{holiday['id']}",
     )
     assert "gsi1pk" not in mine and mine["status"] == "pending"
-    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "holiday.create"]
+    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "holiday_requested"]
     assert entry["resourceId"] == holiday["id"] and entry["metadata"] == {"days": 5, "type": "annual"}
 
 
@@ -228,8 +228,13 @@ def test_owners_approve_and_decline(tenant: Tenant) -> None:
     assert (stored_mine(tenant, first) or {})["status"] == "approved"
     assert holidays(maya, year=2026)["stats"]["taken_days"] == 5
     assert holidays(maya, year=2026)["stats"]["pending_days"] == 0
-    actions = [e["action"] for e in workspace_audit(tenant) if e["resource"] == "holiday"]
-    assert sorted(actions) == ["holiday.approved", "holiday.create", "holiday.create", "holiday.declined"]
+    actions = [e["action"] for e in workspace_audit(tenant) if e["resource"] == "holidays"]
+    assert sorted(actions) == [
+        "holiday_approved",
+        "holiday_declined",
+        "holiday_requested",
+        "holiday_requested",
+    ]
     again = tenant.patch(f"/holidays/{first['id']}", json={"status": "declined"})
     assert assert_error(again, 409, "Conflict")["details"] == {"status": "approved"}
     assert holidays(maya, year=2026)["stats"]["taken_days"] == 5

@@ -83,7 +83,7 @@ def test_owner_adds_a_member(tenant: Tenant) -> None:
     assert {m["id"] for m in listed["data"]} == {tenant.user_id, member["id"]}
     assert [m["id"] for m in listed["data"]] == sorted(m["id"] for m in listed["data"])  # id order
     assert listed["pagination"]["total"] == 2
-    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "team_member.create"]
+    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "team_member_created"]
     assert entry["resourceId"] == member["id"] and entry["userId"] == tenant.user_id
 
 
@@ -125,7 +125,7 @@ def test_owner_changes_a_member(tenant: Tenant) -> None:
     assert changed["email"] == member["email"] and changed["created_at"] == member["created_at"]
     stored = stored_user(tenant, member["id"])
     assert stored is not None and stored["name"] == "Maya P." and "title" not in stored
-    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "team_member.update"]
+    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "team_member_updated"]
     assert entry["metadata"]["fields"] == ["name", "role", "title"]
 
 
@@ -221,7 +221,7 @@ def test_removed_member_leaves_the_team_and_their_keys_answer_401(tenant: Tenant
     assert stored is not None and stored["removedAt"] > 0  # kept: their name still resolves
     revoked = [k for k in tenant.get("/api-keys").json()["data"] if k["createdBy"] == member["id"]]
     assert len(revoked) == 2 and all(k["status"] == "revoked" for k in revoked)
-    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "team_member.remove"]
+    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "team_member_removed"]
     assert entry["metadata"] == {"revokedKeys": 2}
     assert_error(tenant.delete(f"/team/{member['id']}"), 404)
     assert_error(tenant.patch(f"/team/{member['id']}", json={"title": "Back"}), 404)
