@@ -18,6 +18,7 @@ from tallyboard.logic import audit
 from tallyboard.logic.dashboards import detail, new_record
 from tallyboard.models.dashboard_ops import (
     MAX_TAGS,
+    TEMPLATES,
     CreateFromTemplateRequest,
     CreateUnlistedRequest,
     DashboardCreatedResponse,
@@ -25,52 +26,6 @@ from tallyboard.models.dashboard_ops import (
 )
 
 GRID_COLUMNS = 12
-
-# The dashboards the documents show, as templates (seed 000's "Executive Summary", seed 002's
-# "Revenue Dashboard"), without their connection ids: a template is not bound to a connection.
-TEMPLATES: dict[str, DashboardTemplate] = {
-    template.template_name.casefold(): template
-    for template in (
-        DashboardTemplate.model_validate(document)
-        for document in (
-            {
-                "template_name": "Executive Summary",
-                "dashboard_description": "MRR and the revenue trend",
-                "tiles": [
-                    {
-                        "type": "metric",
-                        "title": "MRR",
-                        "position": {"x": 0, "y": 0, "w": 3, "h": 2},
-                        "config": {"metricId": "stripe_mrr", "timeRange": "30d"},
-                    },
-                    {
-                        "type": "chart",
-                        "title": "Revenue Trend",
-                        "position": {"x": 3, "y": 0, "w": 6, "h": 3},
-                        "config": {
-                            "metricId": "stripe_revenue",
-                            "chartType": "line",
-                            "timeRange": "90d",
-                            "aggregation": "sum",
-                        },
-                    },
-                ],
-            },
-            {
-                "template_name": "Revenue Dashboard",
-                "dashboard_description": "Monthly recurring revenue",
-                "tiles": [
-                    {
-                        "type": "metric",
-                        "title": "MRR",
-                        "position": {"x": 0, "y": 0, "w": 4, "h": 2},
-                        "config": {"metricId": "stripe_mrr", "aggregation": "last"},
-                    }
-                ],
-            },
-        )
-    )
-}
 
 
 def _template_of(
