@@ -41,7 +41,7 @@ def test_entries_are_newest_first_with_exact_pagination(tenant: Tenant) -> None:
     assert set(entry) == {
         "id", "userId", "action", "resource", "resourceId", "metadata", "ipAddress", "userAgent", "createdAt"
     }  # fmt: skip
-    assert entry["action"] == "dashboard.create" and entry["userId"] == tenant.user_id
+    assert entry["action"] == "dashboard_created" and entry["userId"] == tenant.user_id
     assert tenant.key_id not in str(first)
 
 
@@ -52,10 +52,10 @@ def test_action_and_date_filters(tenant: Tenant) -> None:
     )
     assert created.status_code == 201
 
-    only = logs(tenant, action="connection.create").json()
+    only = logs(tenant, action="connection_created").json()
     future = logs(tenant, startDate="2100-01-01T00:00:00Z").json()
 
-    assert [e["action"] for e in only["data"]] == ["connection.create"] and only["pagination"]["total"] == 1
+    assert [e["action"] for e in only["data"]] == ["connection_created"] and only["pagination"]["total"] == 1
     assert future["data"] == [] and future["pagination"]["total"] == 0
 
 
@@ -82,3 +82,37 @@ def test_viewers_and_other_projects_keys_are_refused(tenant: Tenant) -> None:
 
     assert "editor" in assert_error(logs(viewer), 403)["message"]
     assert assert_error(logs(elsewhere), 403)["message"] == "No access to this project"
+
+
+def test_entries_speak_the_export_documents_vocabulary(tenant: Tenant) -> None:
+    # Issue #16: a note was `note.create` on `note` with metadata {}.
+    agent = {"User-Agent": "Mozilla/5.0 (audit test)"}
+    note = tenant.post(
+        f"/projects/{tenant.project_id}/notes",
+        json={"title": "Kick-off", "notes": "Scope agreed"},
+        headers=agent,
+    )
+    assert note.status_code == 201, note.text
+    dashboard = tenant.post(
+        "/dashboards",
+        json={"projectId": tenant.project_id, "name": "Revenue Dashboard", "type": "custom"},
+        headers=agent,
+    )
+    assert dashboard.status_code == 201, dashboard.text
+
+    entries = {e["resourceId"]: e for e in logs(tenant).json()["data"]}
+    created = logs(tenant, action="dashboard_created").json()["data"]
+
+    noted = entries[note.json()["data"]["id"]]
+    assert (noted["action"], noted["resource"], noted["metadata"]) == (
+        "note_created",
+        "notes",
+        {"noteTitle": "Kick-off"},
+    )
+    board = entries[dashboard.json()["data"]["id"]]
+    assert (board["action"], board["resource"]) == ("dashboard_created", "dashboards")
+    assert board["metadata"] == {"dashboardName": "Revenue Dashboard", "type": "custom"}
+    for entry in (noted, board):
+        assert (entry["ipAddress"], entry["userAgent"]) == ("127.0.0.1", "Mozilla/5.0 (audit test)")
+        assert entry["userId"] == tenant.user_id
+    assert [e["resourceId"] for e in created] == [board["resourceId"]]

@@ -89,11 +89,11 @@ def test_create_returns_the_client_and_stores_it(tenant: Tenant) -> None:
         tenant.user_id,
         [],
     )
-    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "client.create"]
+    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "client_created"]
     assert (entry["resourceId"], entry["userId"], entry["metadata"]) == (
         data["id"],
         tenant.user_id,
-        {"name": "Acme Corp"},
+        {"clientName": "Acme Corp"},
     )
 
 
@@ -267,7 +267,7 @@ def test_seed_create_project_body_sent_as_curl_does(tenant: Tenant) -> None:
     assert item["gsi1pk"] == f"WS#{tenant.workspace_id}#CLIENT#{client['id']}#PROJ"
     claim = stored(workspace_pk(tenant.workspace_id), "SLUG#PROJECT#q1-marketing-campaign")
     assert claim is not None and claim["projectId"] == data["id"]
-    (entry,) = [e for e in workspace_audit(tenant, data["id"]) if e["action"] == "project.create"]
+    (entry,) = [e for e in workspace_audit(tenant, data["id"]) if e["action"] == "project_created"]
     assert entry["metadata"]["clientId"] == client["id"]
 
 
@@ -438,7 +438,7 @@ def test_team_is_set_and_read_in_order(tenant: Tenant) -> None:
     assert read.json() == response.json()
     item = stored(clients_pk(tenant.workspace_id), CLIENT_PREFIX + client["id"])
     assert item is not None and item["teamUserIds"] == [colleague, tenant.user_id]
-    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "client.team.update"]
+    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "client_team_updated"]
     assert entry["metadata"] == {"userIds": [colleague, tenant.user_id]}
 
     cleared = tenant.put(f"/clients/{client['id']}/team", json={"user_ids": []})

@@ -129,9 +129,13 @@ def test_create_is_audited_without_secrets(tenant: Tenant) -> None:
     entries = audit.list_entries(tenant.workspace_id, tenant.project_id, 0, now_ms())
 
     (entry,) = [e for e in entries if e["resourceId"] == created["id"]]
-    assert entry["action"] == "connection.create" and entry["resource"] == "connection"
+    assert entry["action"] == "connection_created" and entry["resource"] == "connections"
     assert entry["userId"] == tenant.user_id
-    assert entry["metadata"] == {"service": "stripe", "authType": "api_key"}
+    assert entry["metadata"] == {
+        "connectionName": created["serviceName"],
+        "service": "stripe",
+        "authType": "api_key",
+    }
     assert SECRET not in json.dumps(entries)
 
 

@@ -450,7 +450,7 @@ def test_create_from_template_json_makes_the_dashboard_and_its_tiles(tenant: Ten
         "/dashboards/create_from_template_json", json={"projectId": tenant.project_id, "template": TEMPLATE}
     )
 
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text  # as the document shows (issue #16)
     created = response.json()["data"]
     assert (created["name"], created["description"], created["tags"]) == (
         "Launch week",
@@ -515,8 +515,8 @@ def test_ten_concurrent_unlisted_dashboards_for_a_tag_make_one(tenant: Tenant) -
     for thread in threads:
         thread.join()
 
-    assert sorted(r.status_code for r in results) == [201] + [409] * 9, [r.text[:100] for r in results]
-    (winner,) = [r.json()["data"] for r in results if r.status_code == 201]
+    assert sorted(r.status_code for r in results) == [200] + [409] * 9, [r.text[:100] for r in results]
+    (winner,) = [r.json()["data"] for r in results if r.status_code == 200]
     conflict = assert_error(next(r for r in results if r.status_code == 409), 409)
     assert conflict["details"] == {"tag": "Launch", "dashboardId": winner["id"]}
     assert winner["unlisted"] is True and winner["tags"] == ["Launch", "launch"]
@@ -530,7 +530,7 @@ def test_ten_concurrent_unlisted_dashboards_for_a_tag_make_one(tenant: Tenant) -
     other = tenant.post(
         "/dashboards/create_unlisted_dashboard", json={"projectId": tenant.project_id, "tag": "Other"}
     )
-    assert other.status_code == 201 and other.json()["data"]["name"] == "Other"
+    assert other.status_code == 200 and other.json()["data"]["name"] == "Other"
     lock_key = unlisted_lock_key(tenant.workspace_id, tenant.project_id, "LAUNCH")
     lock = dynamo.get(get_settings().entities_table, lock_key)
     assert lock is not None and lock["dashboardId"] == winner["id"]
@@ -543,14 +543,14 @@ def test_unlisted_tag_is_per_project_and_a_conflict_names_nothing_outside_the_ke
     in_second = second.post(
         "/dashboards/create_unlisted_dashboard", json={"projectId": second.project_id, "tag": "p2-only"}
     )
-    assert in_second.status_code in (200, 201), in_second.text
+    assert in_second.status_code == 200, in_second.text
     second_id = in_second.json()["data"]["id"]
 
     first_only = tenant.create_key("editor", projectIds=[tenant.project_id])
     in_first = first_only.post(
         "/dashboards/create_unlisted_dashboard", json={"projectId": tenant.project_id, "tag": "P2-ONLY"}
     )
-    assert in_first.status_code in (200, 201), in_first.text
+    assert in_first.status_code == 200, in_first.text
     first_id = in_first.json()["data"]["id"]
     assert second_id not in in_first.text
 
@@ -571,7 +571,85 @@ def test_unlisted_is_one_per_tag_per_workspace_not_across_workspaces(
         response = who.post(
             "/dashboards/create_unlisted_dashboard", json={"projectId": who.project_id, "tag": "ops"}
         )
-        assert response.status_code == 201, response.text
+        assert response.status_code == 200, response.text
+
+
+def test_use_template_makes_the_named_template_in_any_case(tenant: Tenant) -> None:
+    response = tenant.post(
+        "/dashboards/create_from_template_json",
+        json={"projectId": tenant.project_id, "use_template": "executive summary"},
+    )
+
+    assert response.status_code == 200, response.text
+    created = response.json()["data"]
+    assert created["name"] == "Executive Summary"
+    widgets = [(w["type"], w["title"], w["position"], w["config"]) for w in created["widgets"]]
+    assert widgets == [
+        ("metric", "MRR", {"x": 0, "y": 0, "w": 3, "h": 2}, {"metricId": "stripe_mrr", "timeRange": "30d"}),
+        (
+            "chart",
+            "Revenue Trend",
+            {"x": 3, "y": 0, "w": 6, "h": 3},
+            {"metricId": "stripe_revenue", "chartType": "line", "timeRange": "90d", "aggregation": "sum"},
+        ),
+    ]
+    assert get(tenant, created["id"]).json()["data"] == created
+    assert stored_dashboard(tenant, created["id"])["widgetCount"] == 2
+    named = tenant.post(
+        "/dashboards/create_from_template_json",
+        json={"projectId": tenant.project_id, "use_template": "Revenue Dashboard", "name": "Rev"},
+    )
+    assert named.status_code == 200, named.text
+    assert named.json()["data"]["name"] == "Rev" and len(named.json()["data"]["widgets"]) == 1
+
+
+def test_use_template_must_name_a_template_and_not_come_with_one(tenant: Tenant) -> None:
+    before = listed_ids(tenant)
+    for body, field in (
+        ({"use_template": "No such board"}, "use_template"),
+        ({"use_template": "Executive Summary", "template": TEMPLATE}, "use_template"),
+        ({}, "template"),
+    ):
+        response = tenant.post(
+            "/dashboards/create_from_template_json", json={"projectId": tenant.project_id, **body}
+        )
+        details = assert_error(response, 400)["details"]
+        assert field in details, (body, details)
+    unknown = tenant.post(
+        "/dashboards/create_from_template_json",
+        json={"projectId": tenant.project_id, "use_template": "No such board"},
+    )
+    assert "Executive Summary" in assert_error(unknown, 400)["details"]["use_template"]
+    assert listed_ids(tenant) == before
+
+
+def test_unlisted_takes_the_documents_tags_array_its_first_entry_the_tag(tenant: Tenant) -> None:
+    response = tenant.post(
+        "/dashboards/create_unlisted_dashboard",
+        json={"projectId": tenant.project_id, "tags": ["Weekly", "ops"], "use_template": "Revenue Dashboard"},
+    )
+
+    assert response.status_code == 200, response.text
+    created = response.json()["data"]
+    assert created["unlisted"] is True and created["tags"] == ["Weekly", "ops"]
+    assert created["name"] == "Revenue Dashboard" and len(created["widgets"]) == 1
+    lock = dynamo.get(
+        get_settings().entities_table, unlisted_lock_key(tenant.workspace_id, tenant.project_id, "WEEKLY")
+    )
+    assert lock is not None and lock["dashboardId"] == created["id"]
+    again = tenant.post(
+        "/dashboards/create_unlisted_dashboard", json={"projectId": tenant.project_id, "tags": ["weekly"]}
+    )
+    assert assert_error(again, 409)["details"] == {"tag": "weekly", "dashboardId": created["id"]}
+    ops_is_free = tenant.post(
+        "/dashboards/create_unlisted_dashboard", json={"projectId": tenant.project_id, "tag": "ops"}
+    )
+    assert ops_is_free.status_code == 200, ops_is_free.text  # only the first entry is the unlisted tag
+    for body, field in (({"tag": "a", "tags": ["a"]}, "tags"), ({"tags": []}, "tags"), ({}, "tag")):
+        response = tenant.post(
+            "/dashboards/create_unlisted_dashboard", json={"projectId": tenant.project_id, **body}
+        )
+        assert field in assert_error(response, 400)["details"], body
 
 
 # ----------------------------------------------------------------------------- themes

@@ -219,11 +219,11 @@ def test_create_is_audited(tenant: Tenant) -> None:
     entries = audit.list_entries(tenant.workspace_id, tenant.project_id, 0, now_ms())
 
     (entry,) = [e for e in entries if e["resourceId"] == dashboard["id"]]
-    assert entry["action"] == "dashboard.create" and entry["resource"] == "dashboard"
+    assert entry["action"] == "dashboard_created" and entry["resource"] == "dashboards"
     assert entry["userId"] == tenant.user_id
     assert entry["ipAddress"] == "127.0.0.1"
     assert entry["userAgent"].startswith("python-requests")
-    assert entry["metadata"] == {"name": "Audited", "type": "custom"}
+    assert entry["metadata"] == {"dashboardName": "Audited", "type": "custom"}
 
 
 @pytest.mark.parametrize(

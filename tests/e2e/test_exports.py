@@ -153,7 +153,7 @@ def test_json_export_is_the_documents_layout(project: Tenant) -> None:
     (dashboard,) = document["dashboards"]
     assert dashboard["widgets"][0]["title"] == "Sales"
     # The range ends when the export was created: the project's writes up to then.
-    assert {"connection.create", "dashboard.create"} <= {entry["action"] for entry in document["auditLogs"]}
+    assert {"connection_created", "dashboard_created"} <= {entry["action"] for entry in document["auditLogs"]}
     assert job["recordCount"] == 3 + 1 + 1 + len(document["auditLogs"])
     assert job["sizeBytes"] == len(content) and job["progress"] == 100
     assert job["expiresAt"] == job["completedAt"] + DAY_MS
@@ -436,7 +436,7 @@ def test_exports_are_audited(tenant: Tenant) -> None:
     entries = audit_data.list_entries(tenant.workspace_id, tenant.project_id, 0, MAX_TIMESTAMP_MS)
 
     actions = [e["action"] for e in entries if e["resourceId"] == job_id]
-    assert {"export.create", "export.complete", "export.download_url"} <= set(actions), actions
+    assert {"export_created", "export_completed", "export_download_url_issued"} <= set(actions), actions
 
 
 # ------------------------------------------------------------------ schedules

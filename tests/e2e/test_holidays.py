@@ -4,7 +4,7 @@ leave stats, owners approve or decline, the requester cancels; workspace-wide ke
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -60,8 +60,15 @@ def holidays(tenant: Tenant, **params: Any) -> dict[str, Any]:
     return response.json()
 
 
-def stored(tenant: Tenant, holiday_id: str, sk: str = "HOLIDAY") -> dict[str, Any] | None:
-    key = dynamo.key(pk=f"{workspace_pk(tenant.workspace_id)}#HOL#{holiday_id}", sk=sk)
+def stored(tenant: Tenant, holiday_id: str) -> dict[str, Any] | None:
+    key = dynamo.key(pk=f"{workspace_pk(tenant.workspace_id)}#HOL#{holiday_id}", sk="HOLIDAY")
+    return dynamo.get(get_settings().entities_table, key, consistent=True)
+
+
+def stored_mine(tenant: Tenant, holiday: dict[str, Any]) -> dict[str, Any] | None:
+    """The request's copy in its requester's partition."""
+    pk = f"{workspace_pk(tenant.workspace_id)}#U#{holiday['user_id']}#HOL"
+    key = dynamo.key(pk=pk, sk=f"{holiday['start_date']}#{holiday['id']}")
     return dynamo.get(get_settings().entities_table, key, consistent=True)
 
 
@@ -109,11 +116,14 @@ def test_request_returns_the_documented_shape_and_stores_it(tenant: Tenant) -> N
     assert (holiday["start_date"], holiday["end_date"], holiday["days"]) == ("2026-08-03", "2026-08-07", 5)
     assert (holiday["type"], holiday["note"], holiday["status"]) == ("annual", "Summer", "pending")
     assert holiday["decided_by"] is None and holiday["decided_at"] is None
-    team_item, mine = stored(tenant, holiday["id"]), stored(tenant, holiday["id"], "MINE")
+    team_item, mine = stored(tenant, holiday["id"]), stored_mine(tenant, holiday)
     assert team_item is not None and mine is not None
-    assert team_item["gsi1pk"] == f"WS#{tenant.workspace_id}#HOL#2026"
-    assert mine["gsi1pk"] == f"WS#{tenant.workspace_id}#U#{tenant.user_id}#HOL#2026"
-    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "holiday.create"]
+    assert (team_item["gsi1pk"], team_item["gsi1sk"]) == (
+        f"WS#{tenant.workspace_id}#HOL",  # one list for every year
+        f"2026-08-03#{holiday['id']}",
+    )
+    assert "gsi1pk" not in mine and mine["status"] == "pending"
+    (entry,) = [e for e in workspace_audit(tenant) if e["action"] == "holiday_requested"]
     assert entry["resourceId"] == holiday["id"] and entry["metadata"] == {"days": 5, "type": "annual"}
 
 
@@ -215,11 +225,16 @@ def test_owners_approve_and_decline(tenant: Tenant) -> None:
     assert (data["status"], data["decided_by"]) == ("approved", tenant.user_id)
     assert data["decided_at"] is not None and data["updated_at"] == data["decided_at"]
     assert declined.json()["data"]["status"] == "declined"
-    assert (stored(tenant, first["id"], "MINE") or {})["status"] == "approved"
+    assert (stored_mine(tenant, first) or {})["status"] == "approved"
     assert holidays(maya, year=2026)["stats"]["taken_days"] == 5
     assert holidays(maya, year=2026)["stats"]["pending_days"] == 0
-    actions = [e["action"] for e in workspace_audit(tenant) if e["resource"] == "holiday"]
-    assert sorted(actions) == ["holiday.approved", "holiday.create", "holiday.create", "holiday.declined"]
+    actions = [e["action"] for e in workspace_audit(tenant) if e["resource"] == "holidays"]
+    assert sorted(actions) == [
+        "holiday_approved",
+        "holiday_declined",
+        "holiday_requested",
+        "holiday_requested",
+    ]
     again = tenant.patch(f"/holidays/{first['id']}", json={"status": "declined"})
     assert assert_error(again, 409, "Conflict")["details"] == {"status": "approved"}
     assert holidays(maya, year=2026)["stats"]["taken_days"] == 5
@@ -315,3 +330,129 @@ def test_holidays_page_with_cursor(tenant: Tenant) -> None:
     starts = [h["start_date"] for h in first["data"] + second["data"] + rest["data"]]
     assert starts == sorted(starts) and len(set(starts)) == 5
     assert second["stats"] == first["stats"] and first["stats"]["pending_days"] == 5
+
+
+def test_every_request_is_listed_whatever_its_year_and_year_narrows(tenant: Tenant) -> None:
+    # Issue #16: booked in December for January, a request was invisible without `year`.
+    this_year = datetime.now(UTC).year
+    maya = member(tenant, "Maya Patel")
+    now = request_days(tenant, f"{this_year}-06-01", f"{this_year}-06-05")
+    january = request_days(tenant, f"{this_year + 1}-01-04", f"{this_year + 1}-01-08")
+    last_year = request_days(maya, f"{this_year - 1}-03-02", f"{this_year - 1}-03-03")
+
+    pending = holidays(tenant, status="pending")
+    team = holidays(tenant, scope="team", status="pending")
+
+    assert [h["id"] for h in pending["data"]] == [now["id"], january["id"]]
+    assert pending["pagination"]["total"] == 2
+    assert [h["id"] for h in team["data"]] == [last_year["id"], now["id"], january["id"]]
+    assert team["pagination"]["total"] == 3
+    assert pending["stats"]["year"] == this_year and pending["stats"]["pending_days"] == 5
+    narrowed = holidays(tenant, scope="team", year=this_year + 1)
+    assert [h["id"] for h in narrowed["data"]] == [january["id"]]
+    assert narrowed["stats"] == {
+        "year": this_year + 1,
+        "allowance_days": 50,
+        "taken_days": 0,
+        "pending_days": 5,
+        "remaining_days": 45,
+    }
+    assert [h["id"] for h in holidays(maya)["data"]] == [last_year["id"]]
+    assert holidays(maya, year=this_year)["data"] == []
+
+
+def test_the_list_of_every_year_pages_with_cursor(tenant: Tenant) -> None:
+    starts = [f"{year}-0{month}-0{day}" for year in (2025, 2026, 2027) for month, day in ((2, 3), (9, 7))]
+    for start in reversed(starts):
+        request_days(tenant, start, start)
+
+    seen, cursor = [], None
+    while True:
+        page = holidays(tenant, scope="team", limit=4, **({"cursor": cursor} if cursor else {}))
+        seen += [h["start_date"] for h in page["data"]]
+        assert page["pagination"]["total"] == 6
+        cursor = page["pagination"]["nextCursor"]
+        if not cursor:
+            break
+
+    assert seen == starts
+    other_filter = tenant.get(
+        "/holidays",
+        params={
+            "scope": "team",
+            "year": 2026,
+            "cursor": holidays(tenant, limit=1)["pagination"]["nextCursor"],
+        },
+    )
+    assert "cursor" in assert_error(other_filter, 400)["details"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-08-03", "2026-08-07"),  # the same range again
+        ("2026-07-27", "2026-08-03"),  # ends on its first day
+        ("2026-08-07", "2026-08-20"),  # starts on its last day
+        ("2026-08-05", "2026-08-05"),  # inside it
+        ("2026-07-01", "2026-09-30"),  # around it
+        ("2025-09-01", "2026-08-04"),  # a long request starting a year before
+    ],
+)
+def test_a_request_overlapping_a_pending_one_of_the_member_is_409(
+    tenant: Tenant, start: str, end: str
+) -> None:
+    first = request_days(tenant, "2026-08-03", "2026-08-07")
+
+    payload = assert_error(
+        tenant.post("/holidays", json={"start_date": start, "end_date": end}), 409, "Conflict"
+    )
+
+    assert payload["details"] == {
+        "holiday_id": first["id"],
+        "start_date": "2026-08-03",
+        "end_date": "2026-08-07",
+        "status": "pending",
+    }
+    assert "overlaps" in payload["message"]
+    listed = holidays(tenant, scope="team")
+    assert [h["id"] for h in listed["data"]] == [first["id"]]
+    assert holidays(tenant, year=2026)["stats"]["pending_days"] == 5
+    assert holidays(tenant, year=2025)["stats"]["pending_days"] == 0
+
+
+def test_overlap_counts_pending_and_approved_requests_of_the_same_member_only(tenant: Tenant) -> None:
+    maya = member(tenant, "Maya Patel")
+    approved = request_days(maya, "2026-08-03", "2026-08-07")
+    assert tenant.patch(f"/holidays/{approved['id']}", json={"status": "approved"}).status_code == 200
+    declined = request_days(maya, "2026-09-07", "2026-09-11")
+    assert tenant.patch(f"/holidays/{declined['id']}", json={"status": "declined"}).status_code == 200
+    cancelled = request_days(maya, "2026-10-05", "2026-10-09")
+    assert maya.patch(f"/holidays/{cancelled['id']}", json={"status": "cancelled"}).status_code == 200
+
+    clash = assert_error(
+        maya.post("/holidays", json={"start_date": "2026-08-07", "end_date": "2026-08-07"}), 409
+    )
+    assert clash["details"]["holiday_id"] == approved["id"] and clash["details"]["status"] == "approved"
+    again = request_days(maya, "2026-09-07", "2026-09-11")  # over a declined request
+    request_days(maya, "2026-10-05", "2026-10-09")  # over a cancelled one
+    request_days(maya, "2026-08-10", "2026-08-10", type="sick")  # the next day: adjacent, not overlapping
+    request_days(tenant, "2026-08-03", "2026-08-07")  # another member's days
+
+    assert holidays(maya, year=2026)["stats"]["pending_days"] == 10
+    assert len(holidays(maya)["data"]) == 6
+    assert_error(maya.post("/holidays", json={"start_date": "2026-09-11", "end_date": "2026-09-14"}), 409)
+    assert (stored(tenant, again["id"]) or {})["status"] == "pending"
+
+
+def test_concurrent_overlapping_requests_make_one(tenant: Tenant) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [{"start_date": "2026-08-03", "end_date": f"2026-08-{3 + i:02d}"} for i in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda body: tenant.post("/holidays", json=body), bodies))
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 7, [r.text for r in responses]
+    (made,) = [r.json()["data"] for r in responses if r.status_code == 201]
+    assert [h["id"] for h in holidays(tenant)["data"]] == [made["id"]]
+    assert holidays(tenant, year=2026)["stats"]["pending_days"] == made["days"]

@@ -48,7 +48,7 @@ def stored_lead(tenant: Tenant, lead_id: str) -> dict[str, Any] | None:
 
 def lead_actions(tenant: Tenant) -> list[str]:
     entries = audit.list_entries(tenant.workspace_id, None, 0, MAX_TIMESTAMP_MS)
-    return [e["action"] for e in entries if e["resource"] == "lead"]
+    return [e["action"] for e in entries if e["resource"] == "leads"]
 
 
 def test_create_normalises_status_and_tags_to_the_documented_spelling(tenant: Tenant) -> None:
@@ -92,7 +92,7 @@ def test_create_normalises_status_and_tags_to_the_documented_spelling(tenant: Te
     )
     assert item["gsi1pk"] == f"WS#{tenant.workspace_id}#P#{tenant.project_id}#LEADS"
     assert tenant.get(f"/leads/{data['id']}").json() == {"data": data}
-    assert lead_actions(tenant) == ["lead.create"]
+    assert lead_actions(tenant) == ["lead_created"]
 
 
 def test_every_documented_status_and_tag_is_accepted_in_any_case(tenant: Tenant) -> None:
@@ -187,7 +187,7 @@ def test_patch_changes_the_fields_sent_and_null_clears(tenant: Tenant) -> None:
     cleared = tenant.patch(f"/leads/{lead['id']}", json={"tags": None, "rep": None})
     assert cleared.json()["data"]["tags"] == [] and cleared.json()["data"]["rep"] is None
     assert "repKey" not in (stored_lead(tenant, lead["id"]) or {"repKey": 1})
-    assert lead_actions(tenant) == ["lead.update", "lead.update", "lead.create"]
+    assert lead_actions(tenant) == ["lead_updated", "lead_updated", "lead_created"]
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,7 @@ def test_delete_is_permanent(tenant: Tenant) -> None:
     assert_error(tenant.get(f"/leads/{lead['id']}"), 404)
     assert_error(tenant.delete(f"/leads/{lead['id']}"), 404)
     assert_error(tenant.patch(f"/leads/{lead['id']}", json={"name": "Back"}), 404)
-    assert lead_actions(tenant) == ["lead.delete", "lead.create"]
+    assert lead_actions(tenant) == ["lead_deleted", "lead_created"]
 
 
 def test_another_workspaces_lead_is_404_like_a_missing_one(tenant: Tenant, other_tenant: Tenant) -> None:

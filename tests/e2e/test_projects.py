@@ -182,7 +182,7 @@ def test_patch_changes_only_the_fields_sent(tenant: Tenant) -> None:
     item = stored_project(tenant, project["id"])
     assert item is not None and "description" not in item and item["budget"] == 250.75
     assert item["version"] == 1
-    assert actions(tenant, project["id"]) == ["project.update", "project.create"]
+    assert actions(tenant, project["id"]) == ["project_updated", "project_created"]
 
 
 @pytest.mark.parametrize(
@@ -289,7 +289,7 @@ def test_delete_archives_and_patch_status_active_restores(tenant: Tenant) -> Non
 
     assert restored.status_code == 200 and restored.json()["data"]["status"] == "active"
     assert [p["id"] for p in tenant.get("/projects").json()["data"]] == [tenant.project_id]
-    assert actions(tenant, tenant.project_id) == ["project.update", "project.archive"]
+    assert actions(tenant, tenant.project_id) == ["project_updated", "project_archived"]
 
 
 # ------------------------------------------------------------------ campaign figures

@@ -137,7 +137,7 @@ def test_create_returns_the_task_and_stores_it(tenant: Tenant) -> None:
     assert stored is not None
     assert stored["gsi1pk"] == f"WS#{tenant.workspace_id}#P#{tenant.project_id}#TASK"
     assert stored["name"] == "Write the brief" and stored["v"] == 1
-    (entry,) = [e for e in project_audit(tenant) if e["action"] == "task.create"]
+    (entry,) = [e for e in project_audit(tenant) if e["action"] == "task_created"]
     assert entry["resourceId"] == task["id"]
 
 
@@ -287,7 +287,7 @@ def test_update_is_partial_and_completed_at_follows_done(tenant: Tenant) -> None
     assert stored is not None and stored["v"] == 4
     assert "completedAt" not in stored and "priority" not in stored and "description" not in stored
     assert tenant.get(path).json()["data"] == reopened["data"]
-    updates = [e for e in project_audit(tenant) if e["action"] == "task.update"]
+    updates = [e for e in project_audit(tenant) if e["action"] == "task_updated"]
     assert len(updates) == 3
 
 
@@ -324,8 +324,8 @@ def test_delete_removes_the_task(tenant: Tenant) -> None:
     assert_error(tenant.get(f"/tasks/{task['id']}"), 404)
     assert_error(tenant.delete(f"/tasks/{task['id']}"), 404)
     assert [e["action"] for e in project_audit(tenant) if e["resourceId"] == task["id"]] == [
-        "task.delete",
-        "task.create",
+        "task_deleted",
+        "task_created",
     ]
 
 

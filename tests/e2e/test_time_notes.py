@@ -100,7 +100,7 @@ def test_log_time_returns_the_entry_and_stores_it(tenant: Tenant) -> None:
     assert (entry["date"], entry["hours"], entry["billable"]) == ("2026-03-02", 2.5, False)
     (stored,) = time_partition(tenant)
     assert stored["sk"].startswith("2026-03-02#") and stored["hours"] == 2.5
-    (audited,) = [e for e in project_audit(tenant) if e["action"] == "time_entry.create"]
+    (audited,) = [e for e in project_audit(tenant) if e["action"] == "time_entry_created"]
     assert audited["resourceId"] == entry["id"]
 
 
@@ -236,7 +236,7 @@ def test_write_and_list_notes(tenant: Tenant) -> None:
     listed = tenant.get(f"/projects/{tenant.project_id}/notes").json()
     assert [n["id"] for n in listed["data"]] == [note["id"], first.json()["data"]["id"]]  # newest first
     assert listed["pagination"]["total"] == 2
-    assert len([e for e in project_audit(tenant) if e["action"] == "note.create"]) == 2
+    assert len([e for e in project_audit(tenant) if e["action"] == "note_created"]) == 2
 
 
 @pytest.mark.parametrize(

@@ -212,9 +212,12 @@ def test_writes_are_audited(tenant: Tenant, dashboard: dict[str, Any]) -> None:
 
     mine = [(e["action"], e["metadata"]) for e in entries if e["resourceId"] == widget["id"]]
     assert sorted(mine, key=lambda m: m[0]) == [
-        ("widget.create", {"dashboardId": dashboard["id"], "type": "metric"}),
-        ("widget.delete", {"dashboardId": dashboard["id"]}),
-        ("widget.update", {"dashboardId": dashboard["id"], "fields": ["title", "visible"]}),
+        (
+            "widget_created",
+            {"widgetTitle": widget["title"], "dashboardId": dashboard["id"], "type": "metric"},
+        ),
+        ("widget_deleted", {"dashboardId": dashboard["id"]}),
+        ("widget_updated", {"dashboardId": dashboard["id"], "fields": ["title", "visible"]}),
     ]
 
 

@@ -331,8 +331,8 @@ def test_pushes_are_audited(scale: Tenant) -> None:
     )
     entries = audit_store.list_entries(scale.workspace_id, scale.project_id, 0, ids.now_ms() + 1)
     actions = {(e["action"], e["resourceId"]) for e in entries}
-    assert ("metric.push", single.metricId) in actions
-    (batch_entry,) = [e for e in entries if e["action"] == "metric.push_batch"]
+    assert ("metric_pushed", single.metricId) in actions
+    (batch_entry,) = [e for e in entries if e["action"] == "metric_batch_pushed"]
     assert batch_entry["metadata"]["count"] == 3 and batch_entry["resourceId"] == batch.metricIds[0]
 
 

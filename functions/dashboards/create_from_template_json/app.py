@@ -14,9 +14,13 @@ install_api_defaults(app)
 
 @app.post(
     "/dashboards/create_from_template_json",
-    status_code=201,
-    summary="Create a dashboard with its tiles from a template document",
-    description="The dashboard and every tile are written in one transaction (all or nothing).",
+    status_code=200,  # as the document shows
+    summary="Create a dashboard with its tiles from a template document, or a template by name",
+    description=(
+        "`template` (a template document) or `use_template` (a template's template_name, any case: "
+        "Executive Summary, Revenue Dashboard). The dashboard and every tile are written in one "
+        "transaction (all or nothing). 200, as the document shows."
+    ),
     tags=["dashboards"],
 )
 def create_from_template_json(

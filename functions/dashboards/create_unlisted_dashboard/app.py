@@ -15,16 +15,18 @@ install_api_defaults(app)
 
 @app.post(
     "/dashboards/create_unlisted_dashboard",
-    status_code=201,
+    status_code=200,  # as the document shows
     summary="Create the project's unlisted dashboard for a tag (one per tag)",
     description=(
+        "The tag is `tag`, or the first entry of `tags` (the document's field). Tiles from `template` or "
+        "`use_template`, if sent. 200, as the document shows. "
         "Unlisted dashboards never appear in GET /dashboards; they are read by id. A project has at most "
         "one per tag (compared case-insensitively): a second answers 409, whatever the concurrency (the "
         "tag's lock and the dashboard are one conditional transaction)."
     ),
     tags=["dashboards"],
     responses={
-        201: {"description": "Created", "content": {"application/json": {"model": DashboardCreatedResponse}}},
+        200: {"description": "Created", "content": {"application/json": {"model": DashboardCreatedResponse}}},
         409: {
             "description": "An unlisted dashboard for this tag already exists (details name it)",
             "content": {"application/json": {"model": ErrorBody}},

@@ -13,8 +13,10 @@ install_api_defaults(app)
 
 @app.get(
     "/holidays",
-    summary="Holiday requests of the key's user (scope=me) or the team, per year, with annual leave stats",
-    description="Workspace-wide keys only. `status` filters pending, approved, declined or cancelled.",
+    summary="Holiday requests of the key's user (scope=me) or the team, with a year's annual leave stats",
+    description="Workspace-wide keys only. Every request, whatever its year, unless `year` narrows the "
+    "list to the requests starting in it; `stats` are for `year` (default: the current one). "
+    "`status` filters pending, approved, declined or cancelled.",
     tags=["holidays"],
 )
 def list_holidays(query: Annotated[HolidayQuery, Query()]) -> HolidayList:

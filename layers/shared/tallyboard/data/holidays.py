@@ -1,33 +1,48 @@
-"""Holiday requests in the entities table. A request is two items in its own partition, each
-projected into gsi1 under one of the two lists it belongs to (the team's year and its requester's
-year), so both lists are one Query; a status change rewrites both in one transaction. Annual leave
-is counted per member and year (pending and taken days) in the same transactions, so the stats of
-a list are one read, never a walk.
+"""Holiday requests in the entities table. A request is two items: the request in its own
+partition, projected into gsi1 under the team's list, and its copy in its requester's partition;
+a status change rewrites both in one transaction. Both lists hold every year, ordered by start
+date, so a year is a key condition on the same partition (begins_with) and the list of all of them
+is the same Query without it. Annual leave is counted per member and year (pending and taken days)
+in the same transactions, so the stats of a list are one read, never a walk.
 
-  request   pk WS#<ws>#HOL#<id>   sk HOLIDAY   gsi1pk WS#<ws>#HOL#<year>            gsi1sk <start>#<id>
-            pk WS#<ws>#HOL#<id>   sk MINE      gsi1pk WS#<ws>#U#<userId>#HOL#<year> gsi1sk <start>#<id>
+  request   pk WS#<ws>#HOL#<id>        sk HOLIDAY        gsi1pk WS#<ws>#HOL   gsi1sk <start>#<id>
+  mine      pk WS#<ws>#U#<userId>#HOL  sk <start>#<id>
+  bookings  pk WS#<ws>#U#<userId>#HOLSEQ  sk SEQ   (seq: one more per request the member makes)
   counters  pk WS#<ws>#HOLSTATS#<year>   sk USER#<userId>   (pendingDays, takenDays: ADDed)
 
+A request never overlaps another pending or approved one of its member. The check reads the
+member's partition (consistent: it sees every request made before it), from the earliest start
+that can still reach the new request (a request spans at most MAX_SPAN_DAYS); the write is
+conditional on the member's `seq` read before it, so of two overlapping requests made at once one
+is written and the other, read again, finds the first. A status change does not move `seq`: it
+only ever takes a request out of the check (cancelled, declined) or keeps it in (approved).
+
 <year> is the year of start_date; the counters split a request across the years its days fall in.
-Below, H = WS#<ws>#HOL#<id> and C = WS#<ws>#HOLSTATS#<year>.
+Below, H = WS#<ws>#HOL#<id>, T = WS#<ws>#HOL, M = WS#<ws>#U#<userId>#HOL, S = (M + SEQ, SEQ),
+C = WS#<ws>#HOLSTATS#<year> and Y = "<year>-" (begins_with, when `year` narrows the list).
 
-| request                  | operations                                | key condition                      |
-|--------------------------|-------------------------------------------|------------------------------------|
-| GET /holidays?scope=me   | COUNT Query gsi1, Query gsi1 (1)          | gsi1pk = WS#<ws>#U#<me>#HOL#<year> |
-|   its stats              | GetItem, GetItem                          | pk = C, sk = USER#<me>; the member |
-| GET /holidays?scope=team | COUNT Query gsi1, Query gsi1 (1)          | gsi1pk = WS#<ws>#HOL#<year>        |
-|   its stats              | Query, Query                              | pk = C; the members (data/team.py) |
-| POST /holidays           | TransactWrite: Put, Put (2), Update (3)   | pk = H, sk IN (HOLIDAY, MINE)      |
-| PATCH /holidays/{id}     | GetItem; TransactWrite: Put, Put (4), (3) | pk = H, sk = HOLIDAY               |
+| request                  | operations                                 | key condition                  |
+|--------------------------|--------------------------------------------|--------------------------------|
+| GET /holidays?scope=me   | COUNT Query, Query (1)                     | pk = M [, sk begins Y]         |
+|   its stats              | GetItem, GetItem                           | C, USER#<me>; the member       |
+| GET /holidays?scope=team | COUNT Query gsi1, Query gsi1 (1)           | gsi1pk = T [, gsi1sk begins Y] |
+|   its stats              | Query, Query                               | pk = C; the members (team.py)  |
+| POST /holidays           | GetItem, Query (2)                         | S; pk = M, sk BETWEEN (2)      |
+|                          | TransactWrite: Put, Put (3), Update (4, 5) | H, HOLIDAY; M; S; C            |
+| PATCH /holidays/{id}     | GetItem; TransactWrite: Put, Put (6), (5)  | pk = H, sk = HOLIDAY           |
 
-(1) by start_date, then id; filter `status` when asked.
-(2) condition attribute_not_exists(pk).
-(3) the counters of each year the request's annual leave falls in (ADD).
-(4) condition: still in the status read (a concurrent decision fails, not lost).
+(1) by start_date, then id; filter `status` when asked; the member's list reads consistently.
+(2) consistent, sk from <start - (MAX_SPAN_DAYS - 1)> to <end>#~; filter: status pending or
+    approved, end_date >= the new start.
+(3) condition attribute_not_exists(pk).
+(4) S: SET seq, condition seq as read (attribute_not_exists when it was never set).
+(5) C: the counters of each year the request's annual leave falls in (ADD).
+(6) condition: still in the status read (a concurrent decision fails, not lost).
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -36,11 +51,13 @@ from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
+from tallyboard.models.holidays import MAX_SPAN_DAYS
 from tallyboard.settings import get_settings
 
-HOLIDAY_SK, MINE_SK = "HOLIDAY", "MINE"
+HOLIDAY_SK, SEQ_SK = "HOLIDAY", "SEQ"
 KEY_NAMES = ("pk", "sk", "gsi1pk", "gsi1sk")
 PENDING, TAKEN = "pendingDays", "takenDays"
+BOOKED = ("pending", "approved")  # the statuses a new request may not overlap
 
 
 def _table() -> str:
@@ -51,16 +68,24 @@ def _pk(workspace_id: str, holiday_id: str) -> str:
     return f"{workspace_pk(workspace_id)}#HOL#{holiday_id}"
 
 
-def team_list(workspace_id: str, year: int) -> str:
-    return f"{workspace_pk(workspace_id)}#HOL#{year}"
+def _team_pk(workspace_id: str) -> str:
+    return f"{workspace_pk(workspace_id)}#HOL"
 
 
-def user_list(workspace_id: str, user_id: str, year: int) -> str:
-    return f"{workspace_pk(workspace_id)}#U#{user_id}#HOL#{year}"
+def _member_pk(workspace_id: str, user_id: str) -> str:
+    return f"{workspace_pk(workspace_id)}#U#{user_id}#HOL"
+
+
+def _seq_key(workspace_id: str, user_id: str) -> dict[str, Any]:
+    return dynamo.key(pk=f"{_member_pk(workspace_id, user_id)}SEQ", sk=SEQ_SK)
 
 
 def _counters_pk(workspace_id: str, year: int) -> str:
     return f"{workspace_pk(workspace_id)}#HOLSTATS#{year}"
+
+
+def _order(holiday: dict[str, Any]) -> str:
+    return f"{holiday['start_date']}#{holiday['id']}"
 
 
 def _strip(item: dict[str, Any]) -> dict[str, Any]:
@@ -68,29 +93,18 @@ def _strip(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _puts(workspace_id: str, holiday: dict[str, Any], condition: dict[str, Any]) -> list[dict[str, Any]]:
-    year = int(holiday["start_date"][:4])
-    order = f"{holiday['start_date']}#{holiday['id']}"
-    lists = {
-        HOLIDAY_SK: team_list(workspace_id, year),
-        MINE_SK: user_list(workspace_id, holiday["user_id"], year),
-    }
-    return [
+    keys = [
         {
-            "Put": {
-                "TableName": _table(),
-                "Item": dynamo.to_item(
-                    {
-                        **holiday,
-                        "pk": _pk(workspace_id, holiday["id"]),
-                        "sk": sk,
-                        "gsi1pk": gsi1pk,
-                        "gsi1sk": order,
-                    }
-                ),
-                **condition,
-            }
-        }
-        for sk, gsi1pk in lists.items()
+            "pk": _pk(workspace_id, holiday["id"]),
+            "sk": HOLIDAY_SK,
+            "gsi1pk": _team_pk(workspace_id),
+            "gsi1sk": _order(holiday),
+        },
+        {"pk": _member_pk(workspace_id, holiday["user_id"]), "sk": _order(holiday)},
+    ]
+    return [
+        {"Put": {"TableName": _table(), "Item": dynamo.to_item({**holiday, **key}), **condition}}
+        for key in keys
     ]
 
 
@@ -125,12 +139,53 @@ def _transact(items: list[dict[str, Any]]) -> bool:
     return True
 
 
-def create(workspace_id: str, holiday: dict[str, Any], deltas: dict[int, dict[str, int]]) -> bool:
-    """Store a new request and count its annual leave; False when the id is taken."""
+def bookings_seq(workspace_id: str, user_id: str) -> int:
+    """How many requests the member has made (the version a new request's write is conditional on)."""
+    item = dynamo.get(_table(), _seq_key(workspace_id, user_id), consistent=True)
+    return int((item or {}).get("seq", 0))
+
+
+def overlapping(workspace_id: str, user_id: str, start_date: str, end_date: str) -> dict[str, Any] | None:
+    """A pending or approved request of the member sharing a day with [start_date, end_date]."""
+    earliest = date.fromisoformat(start_date) - timedelta(days=MAX_SPAN_DAYS - 1)
+    items = dynamo.query(
+        _table(),
+        ConsistentRead=True,
+        KeyConditionExpression="pk = :m AND sk BETWEEN :from AND :to",
+        FilterExpression="end_date >= :start AND #status IN (:pending, :approved)",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues=dynamo.to_item(
+            {
+                ":m": _member_pk(workspace_id, user_id),
+                ":from": earliest.isoformat(),
+                ":to": f"{end_date}#~",
+                ":start": start_date,
+                ":pending": BOOKED[0],
+                ":approved": BOOKED[1],
+            }
+        ),
+    )
+    found = next(items, None)
+    return _strip(found) if found else None
+
+
+def create(workspace_id: str, holiday: dict[str, Any], deltas: dict[int, dict[str, int]], seq: int) -> bool:
+    """Store a new request and count its annual leave, if the member has made no request since
+    `seq` was read (bookings_seq); False when they have (or the id is taken)."""
     condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+    bump = {
+        "Update": {
+            "TableName": _table(),
+            "Key": _seq_key(workspace_id, holiday["user_id"]),
+            "UpdateExpression": "SET seq = :next",
+            "ConditionExpression": "attribute_not_exists(seq) OR seq = :read",
+            "ExpressionAttributeValues": dynamo.to_item({":next": seq + 1, ":read": seq}),
+        }
+    }
     return _transact(
         [
             *_puts(workspace_id, holiday, condition),
+            bump,
             *_counter_updates(workspace_id, holiday["user_id"], deltas),
         ]
     )
@@ -159,29 +214,45 @@ def get(workspace_id: str, holiday_id: str) -> dict[str, Any] | None:
     return _strip(item) if item else None
 
 
-def _list_query(list_pk: str, status: str | None) -> dict[str, Any]:
-    query: dict[str, Any] = {
-        "IndexName": "gsi1",
-        "KeyConditionExpression": "gsi1pk = :l",
-        "ExpressionAttributeValues": {":l": {"S": list_pk}},
+def team_list(workspace_id: str, year: int | None = None) -> dict[str, Any]:
+    """The Query of the team's requests (starting in `year`, or every year)."""
+    return _list_query("gsi1pk", "gsi1sk", _team_pk(workspace_id), year, IndexName="gsi1")
+
+
+def user_list(workspace_id: str, user_id: str, year: int | None = None) -> dict[str, Any]:
+    """The Query of one member's requests (starting in `year`, or every year)."""
+    return _list_query("pk", "sk", _member_pk(workspace_id, user_id), year, ConsistentRead=True)
+
+
+def _list_query(pk: str, sk: str, list_pk: str, year: int | None, **extra: Any) -> dict[str, Any]:
+    condition, values = f"{pk} = :l", {":l": {"S": list_pk}}
+    if year is not None:
+        condition += f" AND begins_with({sk}, :y)"
+        values[":y"] = {"S": f"{year:04d}-"}
+    return {"KeyConditionExpression": condition, "ExpressionAttributeValues": values, **extra}
+
+
+def _filtered(query: dict[str, Any], status: str | None) -> dict[str, Any]:
+    if not status:
+        return dict(query)
+    return {
+        **query,
+        "FilterExpression": "#status = :s",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": {**query["ExpressionAttributeValues"], ":s": {"S": status}},
     }
-    if status:
-        query["FilterExpression"] = "#status = :s"
-        query["ExpressionAttributeNames"] = {"#status": "status"}
-        query["ExpressionAttributeValues"][":s"] = {"S": status}
-    return query
 
 
-def page(list_pk: str, spec: PageSpec, status: str | None = None) -> dynamo.Page:
+def page(list_query: dict[str, Any], spec: PageSpec, status: str | None = None) -> dynamo.Page:
     """A page of a list (team_list or user_list), by start date then id."""
     page = dynamo.query_page(
-        _table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **_list_query(list_pk, status)
+        _table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **_filtered(list_query, status)
     )
     return dynamo.Page([_strip(item) for item in page.items], page.next_key)
 
 
-def count(list_pk: str, status: str | None = None) -> int:
-    return dynamo.count(_table(), **_list_query(list_pk, status))
+def count(list_query: dict[str, Any], status: str | None = None) -> int:
+    return dynamo.count(_table(), **_filtered(list_query, status))
 
 
 def counters_of(workspace_id: str, year: int, user_id: str) -> dict[str, int]:

@@ -128,7 +128,7 @@ def create(
         "connection",
         connection_id,
         project_id=project,
-        metadata={"service": request.service, "authType": request.authType},
+        metadata={"name": record["serviceName"], "service": request.service, "authType": request.authType},
     )
     return ConnectionResponse(data=public_connection(record))
 

@@ -1,5 +1,7 @@
-"""Dashboards made whole from a template document (seed 004): create_from_template_json and
-create_unlisted_dashboard. The dashboard and its tiles are one transaction; an unlisted one also
+"""Dashboards made whole from a template (seed 004): create_from_template_json and
+create_unlisted_dashboard. A template is a document (`template`) or one named by its
+template_name (`use_template`, as PostHog names its templates): the templates the documents show
+(TEMPLATES). The dashboard and its tiles are one transaction; an unlisted one also
 takes its tag's lock in that transaction, so a project has at most one per tag, whatever the
 concurrency (the second answers 409, naming only that project's dashboard)."""
 
@@ -10,12 +12,13 @@ from typing import Any
 from tallyboard import access
 from tallyboard.auth import Caller
 from tallyboard.data import dashboard_ops as ops
-from tallyboard.errors import Conflict
+from tallyboard.errors import BadRequest, Conflict
 from tallyboard.ids import new_id
 from tallyboard.logic import audit
 from tallyboard.logic.dashboards import detail, new_record
 from tallyboard.models.dashboard_ops import (
     MAX_TAGS,
+    TEMPLATES,
     CreateFromTemplateRequest,
     CreateUnlistedRequest,
     DashboardCreatedResponse,
@@ -23,6 +26,31 @@ from tallyboard.models.dashboard_ops import (
 )
 
 GRID_COLUMNS = 12
+
+
+def _template_of(
+    template: DashboardTemplate | None, use_template: str | None, required: bool
+) -> DashboardTemplate | None:
+    """The template a request names: its document, or the one `use_template` names."""
+    if template is not None and use_template is not None:
+        raise BadRequest(
+            "Invalid body: send template or use_template, not both", {"use_template": "not with template"}
+        )
+    if use_template is not None:
+        found = TEMPLATES.get(use_template.casefold())
+        if found is None:
+            names = ", ".join(t.template_name for t in TEMPLATES.values())
+            raise BadRequest(
+                f"Invalid parameter: use_template names no template ({names})",
+                {"use_template": f"one of: {names}"},
+            )
+        return found
+    if template is None and required:
+        raise BadRequest(
+            "Invalid body: template or use_template is required",
+            {"template": "a template document, or use_template naming a template"},
+        )
+    return template
 
 
 def _tiles(
@@ -104,7 +132,8 @@ def _create(
 
 
 def create_from_template(caller: Caller, request: CreateFromTemplateRequest) -> DashboardCreatedResponse:
-    template = request.template
+    template = _template_of(request.template, request.use_template, required=True)
+    assert template is not None
     return _create(
         caller,
         request.projectId,
@@ -115,12 +144,27 @@ def create_from_template(caller: Caller, request: CreateFromTemplateRequest) -> 
     )
 
 
+def _unlisted_tags(request: CreateUnlistedRequest) -> tuple[str, list[str]]:
+    """The unlisted tag and the request's further tags: `tag`, or `tags` (its first entry)."""
+    if request.tag is not None and request.tags is not None:
+        raise BadRequest("Invalid body: send tag or tags, not both", {"tags": "not with tag"})
+    if request.tag is not None:
+        return request.tag, []
+    if request.tags:
+        return request.tags[0], request.tags[1:]
+    raise BadRequest(
+        "Invalid body: tag (or tags) is required",
+        {"tag": "the unlisted tag, or tags whose first entry is the unlisted tag"},
+    )
+
+
 def create_unlisted(caller: Caller, request: CreateUnlistedRequest) -> DashboardCreatedResponse:
     """An unlisted dashboard for a tag: never in GET /dashboards, reachable by id."""
-    template = request.template
-    name = request.name or (template.template_name if template else request.tag)
+    tag, more_tags = _unlisted_tags(request)
+    template = _template_of(request.template, request.use_template, required=False)
+    name = request.name or (template.template_name if template else tag)
     description = request.description
     if description is None and template is not None:
         description = template.dashboard_description
-    tags = list(dict.fromkeys([request.tag, *(template.tags if template else [])]))[:MAX_TAGS]
-    return _create(caller, request.projectId, name, description, tags, template, unlisted_tag=request.tag)
+    tags = list(dict.fromkeys([tag, *more_tags, *(template.tags if template else [])]))[:MAX_TAGS]
+    return _create(caller, request.projectId, name, description, tags, template, unlisted_tag=tag)

@@ -91,7 +91,11 @@ def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -
         "dashboard",
         dashboard_id,
         project_id=dashboard["projectId"],
-        metadata={"fields": sorted(changes), **({"deleteInsights": True} if clear_tiles else {})},
+        metadata={
+            "name": stored.get("name") or dashboard["name"],
+            "fields": sorted(changes),
+            **({"deleteInsights": True} if clear_tiles else {}),
+        },
     )
     record = {k: v for k, v in {**dashboard, **stored}.items() if v is not None}
     if clear_tiles:

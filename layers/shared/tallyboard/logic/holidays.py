@@ -1,5 +1,6 @@
-"""Holiday requests: list (the key's user or the team, per year, with annual leave stats), request
-days off (counted in working days, Monday to Friday), and decide (owners approve or decline) or
+"""Holiday requests: list (the key's user or the team, every year or one, with a year's annual
+leave stats), request days off (counted in working days, Monday to Friday; never overlapping
+another pending or approved request of the same member), and decide (owners approve or decline) or
 cancel (the requester) a pending request. Workspace-level: a project-restricted key gets 403."""
 
 from __future__ import annotations
@@ -99,26 +100,35 @@ def _require(caller: Caller, role: str, scope: str) -> None:
 def list_holidays(caller: Caller, query: HolidayQuery) -> HolidayList:
     _require(caller, "viewer", "project:read")
     ws = caller.workspace_id
-    year = query.year or datetime.now(UTC).year
+    # Every year unless `year` narrows the list; the stats are always one year's.
     if query.scope == "me":
-        list_pk = holidays.user_list(ws, caller.user_id, year)
+        list_query = holidays.user_list(ws, caller.user_id, query.year)
+        owner = caller.user_id
     else:
-        list_pk = holidays.team_list(ws, year)
+        list_query = holidays.team_list(ws, query.year)
+        owner = ""
     spec = pages.page_spec(
-        query.limit, query.offset, query.cursor, f"holidays|{list_pk}|{query.status or ''}"
+        query.limit,
+        query.offset,
+        query.cursor,
+        f"holidays|{ws}|{query.scope}|{owner}|{query.year or ''}|{query.status or ''}",
     )
-    page = holidays.page(list_pk, spec, query.status)
+    page = holidays.page(list_query, spec, query.status)
     return HolidayList(
         data=[public_holiday(h) for h in page.items],
-        stats=_stats(caller, query.scope, year),
-        pagination=pages.pagination(spec, holidays.count(list_pk, query.status), page),
+        stats=_stats(caller, query.scope, query.year or datetime.now(UTC).year),
+        pagination=pages.pagination(spec, holidays.count(list_query, query.status), page),
     )
+
+
+WRITE_ATTEMPTS = 3  # a create retried after another request of the same member landed first
 
 
 def create(caller: Caller, request: CreateHolidayRequest) -> HolidayResponse:
     _require(caller, "editor", "project:write")
+    ws = caller.workspace_id
     first, last = date.fromisoformat(request.start_date), date.fromisoformat(request.end_date)
-    member = team.get(caller.workspace_id, caller.user_id)
+    member = team.get(ws, caller.user_id)
     now = now_ms()
     by_year = days_by_year(first, last)
     record = {
@@ -135,8 +145,22 @@ def create(caller: Caller, request: CreateHolidayRequest) -> HolidayResponse:
         "createdAt": now,
         "updatedAt": now,
     }
-    if not holidays.create(caller.workspace_id, record, _deltas(record, {holidays.PENDING: 1})):
-        raise Conflict("A holiday request with this id already exists")
+    for _ in range(WRITE_ATTEMPTS):
+        seq = holidays.bookings_seq(ws, caller.user_id)  # read before the check it guards
+        clash = holidays.overlapping(ws, caller.user_id, request.start_date, request.end_date)
+        if clash is not None:
+            raise Conflict(
+                f"This request overlaps your {clash['status']} request "
+                f"from {clash['start_date']} to {clash['end_date']}",
+                details={
+                    "holiday_id": clash["id"],
+                    **{k: clash[k] for k in ("start_date", "end_date", "status")},
+                },
+            )
+        if holidays.create(ws, record, _deltas(record, {holidays.PENDING: 1}), seq):
+            break
+    else:
+        raise Conflict("Your holiday requests changed while this one was being written; try again")
     audit.record(
         caller,
         "holiday.create",

@@ -50,5 +50,12 @@ def create(caller: Caller, project_id: str, request: CreateNoteRequest) -> NoteR
     }
     if not notes.create(caller.workspace_id, record):
         raise Conflict("A note with this id already exists")
-    audit.record(caller, "note.create", "note", record["id"], project_id=project)
+    audit.record(
+        caller,
+        "note.create",
+        "note",
+        record["id"],
+        project_id=project,
+        metadata={"name": record["title"]} if record.get("title") else None,
+    )
     return NoteResponse(data=public_note(record))

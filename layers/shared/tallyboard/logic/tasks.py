@@ -138,7 +138,12 @@ def create(caller: Caller, project_id: str, request: CreateTaskRequest) -> TaskR
     if not tasks.create(caller.workspace_id, record, counters(record)):
         raise Conflict("A task with this id already exists")
     audit.record(
-        caller, "task.create", "task", record["id"], project_id=project, metadata={"status": request.status}
+        caller,
+        "task.create",
+        "task",
+        record["id"],
+        project_id=project,
+        metadata={"name": request.name, "status": request.status},
     )
     return TaskResponse(data=public_task(record))
 

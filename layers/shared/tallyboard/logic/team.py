@@ -59,9 +59,8 @@ def _require_manager(caller: Caller) -> None:
 
 
 def list_team(caller: Caller, query: PageQuery) -> MemberList:
-    """Every current member, for every key that reads projects (project-restricted ones too: this
-    is how the ids in tasks and time entries resolve to names)."""
-    caller.require("viewer", "project:read")
+    """Every current member, for any key of the workspace, whatever its role, scopes or projects
+    (API.md: this is how the ids in tasks, time entries and holidays resolve to names)."""
     spec = pages.page_spec(query.limit, query.offset, query.cursor, f"team|{caller.workspace_id}")
     page = team.page(caller.workspace_id, spec)
     return MemberList(

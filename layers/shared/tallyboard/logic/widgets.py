@@ -60,7 +60,7 @@ def create(caller: Caller, dashboard_id: str, request: CreateWidgetRequest) -> W
         "widget",
         record["id"],
         project_id=dashboard["projectId"],
-        metadata={"dashboardId": dashboard_id, "type": request.type},
+        metadata={"name": request.title, "dashboardId": dashboard_id, "type": request.type},
     )
     return WidgetResponse(data=public_widget(record))
 

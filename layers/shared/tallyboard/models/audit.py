@@ -14,7 +14,7 @@ MAX_LIMIT = 500
 class AuditLogQuery(BaseModel):
     projectId: ResourceId | None = Field(None, description="Required unless the key is bound to one project")
     action: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_.]+$")] | None = (
-        Field(None, description="Only this action, e.g. export.create")
+        Field(None, description="Only this action, e.g. dashboard_created")
     )
     startDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
     endDate: str | None = Field(None, description="ISO 8601; no zone means UTC")

@@ -91,7 +91,8 @@ class Holiday(BaseModel):
 
 
 class HolidayStats(BaseModel):
-    """Annual leave of the year: the key's user (scope me) or every current member summed (team)."""
+    """Annual leave of one year (`year`, else the current one): the key's user (scope me) or every
+    current member summed (team)."""
 
     year: int
     allowance_days: int
@@ -105,7 +106,9 @@ class HolidayResponse(BaseModel):
 
 
 class HolidayList(BaseModel):
-    data: list[Holiday] = Field(description="Requests starting in the year, by start_date then id")
+    data: list[Holiday] = Field(
+        description="Every matching request (those starting in `year` when it is sent), by start_date then id"
+    )
     stats: HolidayStats
     pagination: Pagination
 
@@ -114,5 +117,7 @@ class HolidayQuery(PageQuery):
     scope: Literal["me", "team"] = Field("me", description="me: the key's user (default); team: everyone")
     status: HolidayStatus | None = Field(None, description="Only requests in this status")
     year: Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)] | None = Field(
-        None, description="Requests starting in this year, and its stats (default: this year, UTC)"
+        None,
+        description="Only requests starting in this year, and its stats (default: every request, "
+        "and this year's stats, UTC)",
     )
