@@ -307,15 +307,21 @@ def test_a_concurrent_duplicate_is_a_409_not_a_500(scale: Tenant) -> None:
 
     def produce(_key: str | None) -> dict[str, Any]:
         try:  # the same key arrives again while the first is still running
-            metrics._run_once(caller, "test.op", "dup-1", {"a": 1}, lambda _k: {"ok": 2}, None)
+            metrics._run_once(
+                caller, scale.project_id, "test.op", "dup-1", {"a": 1}, lambda _k: {"ok": 2}, None
+            )
         except Conflict as conflict:
             seen.append(conflict)
         return {"ok": 1}
 
-    assert metrics._run_once(caller, "test.op", "dup-1", {"a": 1}, produce, None) == {"ok": 1}
+    assert metrics._run_once(caller, scale.project_id, "test.op", "dup-1", {"a": 1}, produce, None) == {
+        "ok": 1
+    }
     assert len(seen) == 1 and "in progress" in seen[0].message
     # ...and once done, a retry replays the first answer without running anything.
-    assert metrics._run_once(caller, "test.op", "dup-1", {"a": 1}, lambda _k: {"ok": 3}, None) == {"ok": 1}
+    assert metrics._run_once(
+        caller, scale.project_id, "test.op", "dup-1", {"a": 1}, lambda _k: {"ok": 3}, None
+    ) == {"ok": 1}
 
 
 def test_pushes_are_audited(scale: Tenant) -> None:
