@@ -1,4 +1,4 @@
-"""Dashboards made whole from a template document (seed 004): create_from_template_json and
+"""Dashboards made whole from a template document (docs/api.md): create_from_template_json and
 create_unlisted_dashboard. The dashboard and its tiles are one transaction; an unlisted one also
 takes its tag's lock in that transaction, so a project has at most one per tag, whatever the
 concurrency (the second answers 409, naming only that project's dashboard)."""
