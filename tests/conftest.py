@@ -176,7 +176,7 @@ def served_spec_for_collection() -> dict[str, Any]:
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 PUBLIC_PATHS = ("/openapi.json", "/docs")
-# Id prefixes by resource (API.md §1), for well-formed ids of things that do not exist.
+# Id prefixes by resource (docs/api.md §1), for well-formed ids of things that do not exist.
 ID_PREFIXES = {
     "project": "proj",
     "dashboard": "dash",

@@ -1,4 +1,4 @@
-"""Clients over real HTTP (API.md "Agency workspace", seed 001): create and list with limit,
+"""Clients over real HTTP (docs/api.md "Agency workspace"): create and list with limit,
 offset and cursor; a client's projects (create with the seed's body, status filter); the team
 assigned to a client; workspace-wide keys only; other workspaces' clients are 404."""
 

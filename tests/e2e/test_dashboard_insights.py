@@ -1,4 +1,4 @@
-"""A dashboard's tiles computed, over real HTTP (seed 004): run_insights and its cache,
+"""A dashboard's tiles computed, over real HTTP (docs/api.md): run_insights and its cache,
 snapshot → a pushed point → analyze_refresh_result, generate_metadata, and stream_tiles read by
 an SSE client."""
 

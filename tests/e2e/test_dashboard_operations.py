@@ -1,4 +1,4 @@
-"""Dashboard operations of seed 004 over real HTTP: PATCH with every field and the soft delete,
+"""Dashboard operations (docs/api.md) over real HTTP: PATCH with every field and the soft delete,
 restriction levels, tiles copied, moved (atomically) and reordered, bulk tags all-or-nothing,
 dashboards from templates, unlisted dashboards one per tag under concurrency, and format=txt."""
 

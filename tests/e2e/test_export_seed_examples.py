@@ -1,7 +1,7 @@
-"""The export document's own clients (seeds/002_…), run as written against the local server:
+"""The export document's own clients, run as written against the local server:
 the backup `curl`, the weekly backup script (bash, curl, jq), and the JavaScript polling client
 (node). Changed only in the base URL and the key; the scripts send no projectId, so their key
-is bound to one project, as API.md allows."""
+is bound to one project, as docs/api.md allows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Holidays over real HTTP (API.md "Agency workspace", seed 003 "Holidays"): requests counted in
+"""Holidays over real HTTP (docs/api.md "Agency workspace"): requests counted in
 working days (Monday to Friday), lists for the key's user or the team with the year's annual
 leave stats, owners approve or decline, the requester cancels; workspace-wide keys only."""
 

@@ -1,4 +1,4 @@
-"""Leads over real HTTP (API.md "Agency workspace", seed 003 "Leads"): status and tags from the
+"""Leads over real HTTP (docs/api.md "Agency workspace"): status and tags from the
 documented lists in any case, stored in the documented spelling; filters; partial update;
 permanent delete; workspace-wide keys only; other workspaces' leads are 404."""
 

@@ -1,4 +1,4 @@
-"""Metrics over real HTTP: the documented curl flows of seed 000_…, list filters and pagination,
+"""Metrics over real HTTP: the documented curl flows of the analytics document, list filters and pagination,
 time series from rollups, idempotent pushes, batch all-or-nothing, roles, scopes, tenancy."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Projects over real HTTP (API.md "Agency workspace", seeds 001 and 003): the analytics project
+"""Projects over real HTTP (docs/api.md "Agency workspace"): the analytics project
 with its agency fields; list (non-archived, what the key can see, `?id=`), read, partial update,
 archive and un-archive, unique slugs, and the campaign figures with their arithmetic."""
 

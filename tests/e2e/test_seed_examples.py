@@ -1,4 +1,4 @@
-"""The examples of the source document (seeds/000_…), run as written against the local server.
+"""The examples of the analytics source document, run as written against the local server.
 
 The curl commands are the document's text, run by a shell, changed only in the base URL, the
 key, the project id and (for GET /dashboards/{id}) the dashboard id, which the API generates.

@@ -1,4 +1,4 @@
-"""Tasks over real HTTP (API.md "Agency workspace", seed 003 "Tasks"): create (name required,
+"""Tasks over real HTTP (docs/api.md "Agency workspace"): create (name required,
 status default todo, priority case-insensitive to Low/Medium/High or null, assigned_to ids or
 display names stored as display names), list with filters, read, partial update (completed_at
 follows done), delete; other workspaces' and unreachable projects' tasks are 404."""

@@ -1,4 +1,4 @@
-"""Team over real HTTP (API.md "Agency workspace", seed 003 "Team"): every key reads the whole
+"""Team over real HTTP (docs/api.md "Agency workspace"): every key reads the whole
 team (project-restricted ones too: ids resolve to names); owners with a workspace-wide key add,
 change and remove members; a removed member's keys answer 401 from then on."""
 

@@ -1,5 +1,5 @@
-"""Time entries, meeting notes and project stats over real HTTP (API.md "Agency workspace", seed
-003 "Time Tracking", "Meeting Notes", projects' stats): hours more than 0 and at most 24, the
+"""Time entries, meeting notes and project stats over real HTTP (docs/api.md
+"Agency workspace": time, notes, projects' stats): hours more than 0 and at most 24, the
 from/to/user_id filters, `notes` required, and stats kept by every task and time write."""
 
 from __future__ import annotations

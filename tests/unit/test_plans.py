@@ -1,4 +1,4 @@
-"""The plans catalog (API.md §1, Plans)."""
+"""The plans catalog (docs/api.md §1, Plans)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Project access: the one check every projectId goes through (API.md §1, Tenancy)."""
+"""Project access: the one check every projectId goes through (docs/api.md §1, Tenancy)."""
 
 from __future__ import annotations
 

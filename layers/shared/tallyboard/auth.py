@@ -82,7 +82,7 @@ class Caller:
 
     def require_workspace_key(self) -> None:
         """Workspace-level resources (clients, leads, holidays, team management) need a
-        workspace-wide key: a project-restricted key gets 403 there (API.md, Agency workspace)."""
+        workspace-wide key: a project-restricted key gets 403 there (docs/api.md, Agency workspace)."""
         if self.project_ids:
             raise Forbidden(
                 "This resource needs a workspace-wide key; this key is restricted to projects",

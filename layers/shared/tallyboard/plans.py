@@ -1,4 +1,4 @@
-"""The plans catalog: the one place that knows what each plan allows (API.md §1)."""
+"""The plans catalog: the one place that knows what each plan allows (docs/api.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`format=txt` (seed 004): the same answer as readable plain text (text/plain), errors included.
+"""`format=txt` (docs/api.md): the same answer as readable plain text (text/plain), errors included.
 
 A handler opts in by wrapping its Lambda entry point: `lambda_handler = with_text_format(
 api_handler(app))`. Whatever JSON the function answers — a result, a validation error, a rate

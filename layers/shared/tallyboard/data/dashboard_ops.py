@@ -1,4 +1,4 @@
-"""Writes of the dashboard operations (seed 004), each one DynamoDB transaction or conditional
+"""Writes of the dashboard operations (docs/api.md), each one DynamoDB transaction or conditional
 write on the items of data/dashboards.py, plus the unlisted-dashboard lock.
 
   dashboard  pk WS#<ws>#DASH#<dashId>   sk DASHBOARD   tileOrder [widget ids], tilesVersion

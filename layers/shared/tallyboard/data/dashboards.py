@@ -22,7 +22,7 @@ one Query on gsi1 (widget items carry no gsi1 attributes, so the index stays spa
 Widget writes are one transaction with the dashboard item: it bumps `updatedAt`, keeps
 `widgetCount` (the bound on widgets per dashboard) and fails if the dashboard was deleted.
 Adding and removing widgets also keeps the dashboard's tile order (`tileOrder`, `tilesVersion`):
-those writes, and the other tile operations of seed 004, are in data/dashboard_ops.py.
+those writes, and the other tile operations (docs/api.md), are in data/dashboard_ops.py.
 """
 
 from __future__ import annotations

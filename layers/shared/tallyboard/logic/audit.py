@@ -1,4 +1,4 @@
-"""Every successful write appends an audit entry (API.md §1)."""
+"""Every successful write appends an audit entry (docs/api.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Clients (API.md "Agency workspace", seed 001): the workspace's clients, their projects and the
+"""Clients (docs/api.md "Agency workspace"): the workspace's clients, their projects and the
 team assigned to them. Clients are workspace-level: every route needs a workspace-wide key, and
 reads need project:read, writes project:write (the agency's work, as for projects and leads;
 workspace:* scopes govern keys and members). Another workspace's client ids answer 404 like ids

@@ -1,4 +1,4 @@
-"""PATCH /dashboards/{id} (every field of seed 004, `deleted` as the soft delete) and
+"""PATCH /dashboards/{id} (every field docs/api.md lists, `deleted` as the soft delete) and
 bulk_update_tags (all-or-nothing).
 
 Who may edit: a key with the editor role and `dashboard:write`, on a dashboard of a project it

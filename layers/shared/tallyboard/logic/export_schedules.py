@@ -1,4 +1,4 @@
-"""Scheduled exports (API.md "Data export": GET/PUT/DELETE /exports/schedule): one weekly or
+"""Scheduled exports (docs/api.md "Data export": GET/PUT/DELETE /exports/schedule): one weekly or
 monthly EventBridge schedule per project, whose target starts an export exactly as
 POST /exports does, as the user who set the schedule up."""
 

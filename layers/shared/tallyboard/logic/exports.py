@@ -1,4 +1,4 @@
-"""Exports (API.md "Data export", seed 002_…): start one (a per-project lock, the job, the state
+"""Exports (docs/api.md "Data export"): start one (a per-project lock, the job, the state
 machine), read a job with a download URL signed at read time, list the history, cancel.
 
 The file is written by the workflow (tallyboard.logic.export_workflow); a job's status moves

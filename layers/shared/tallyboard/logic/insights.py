@@ -1,4 +1,4 @@
-"""A dashboard's tiles computed (seed 004): run_insights, snapshot, analyze_refresh_result,
+"""A dashboard's tiles computed (docs/api.md): run_insights, snapshot, analyze_refresh_result,
 generate_metadata, stream_tiles.
 
 An insight tile (`metric`, `chart`, `table`) reads `config.metricId` over `config.timeRange`

@@ -81,7 +81,7 @@ def create(caller: Caller, request: CreateApiKeyRequest) -> CreatedApiKeyRespons
     outside = [p for p in project_ids if not caller.is_bound_to(p)]
     missing = set(project_ids) - entities.existing_project_ids(caller.workspace_id, project_ids)
     if outside or missing:
-        # Foreign and missing projects answer alike (API.md §1): no existence leak.
+        # Foreign and missing projects answer alike (docs/api.md §1): no existence leak.
         raise Forbidden("No access to this project", details={"projectIds": sorted(set(outside) | missing)})
     if caller.project_ids and not project_ids:
         project_ids = list(caller.project_ids)

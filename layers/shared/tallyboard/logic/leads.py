@@ -1,4 +1,4 @@
-"""Leads (API.md "Agency workspace", seed 003 "Leads (Business Development)"). Status and tags
+"""Leads (docs/api.md "Agency workspace"). Status and tags
 are taken from the documented lists in any case and stored in the documented spelling (the
 models do that). Leads are workspace-level: a workspace-wide key, project:read to read and
 project:write to write. A lead linked to a project counts in its campaign figures."""
@@ -142,7 +142,7 @@ def update(caller: Caller, lead_id: str, request: UpdateLeadRequest) -> LeadResp
 
 
 def delete(caller: Caller, lead_id: str) -> None:
-    """Delete permanently (seed 003)."""
+    """Delete permanently (docs/api.md "Agency workspace")."""
     _writer(caller)
     if not store.delete(caller.workspace_id, lead_id):
         raise lead_not_found()

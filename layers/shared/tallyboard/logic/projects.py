@@ -1,4 +1,4 @@
-"""Projects (API.md "Agency workspace"): the analytics project and the agency project are one
+"""Projects (docs/api.md "Agency workspace"): the analytics project and the agency project are one
 item, so a client's project has metrics and dashboards, and GET /projects lists the analytics
 projects too. A project the key is not bound to answers 404 like one that does not exist."""
 

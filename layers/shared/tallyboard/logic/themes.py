@@ -1,4 +1,4 @@
-"""Data colour themes of a project (seed 004): list (oldest first), create, get, patch, delete.
+"""Data colour themes of a project (docs/api.md): list (oldest first), create, get, patch, delete.
 Reading needs `project:read`, writing the editor role and `project:write`. A theme that
 dashboards use cannot be deleted: 409 naming how many (soft-deleted ones count, as they can be
 restored with their theme)."""

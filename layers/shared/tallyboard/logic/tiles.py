@@ -1,4 +1,4 @@
-"""Tiles across dashboards (seed 004): copy_tile, move_tile, reorder_tiles. A tile is a widget.
+"""Tiles across dashboards (docs/api.md): copy_tile, move_tile, reorder_tiles. A tile is a widget.
 
 Both dashboards must be in the caller's reach: visible to the key (its project bound, not
 deleted), and editable by it where the operation changes them (the source of a copy is only

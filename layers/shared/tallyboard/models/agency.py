@@ -1,4 +1,4 @@
-"""Field types the agency resources share (API.md "Agency workspace": snake_case fields, ISO 8601
+"""Field types the agency resources share (docs/api.md "Agency workspace": snake_case fields, ISO 8601
 dates): calendar dates, money, contact details, and case-insensitive choices from a documented
 list that are stored in the documented spelling."""
 

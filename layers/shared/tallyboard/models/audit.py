@@ -1,4 +1,4 @@
-"""Audit log shapes (API.md §1 "Writes are audited", "Data export": GET /audit-logs)."""
+"""Audit log shapes (docs/api.md §1 "Writes are audited", "Data export": GET /audit-logs)."""
 
 from __future__ import annotations
 

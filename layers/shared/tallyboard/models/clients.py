@@ -1,4 +1,4 @@
-"""Client shapes (API.md "Agency workspace", seed 001): clients, their projects and their team."""
+"""Client shapes (docs/api.md "Agency workspace"): clients, their projects and their team."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tallyboard.models.common import Cursor, Limit, Offset, Pagination, RequestM
 from tallyboard.models.projects import ProjectStatus
 
 ClientStatus = Literal["active", "inactive"]
-MAX_CLIENT_LIMIT = 500  # seed 001: "limit (number): Max results (default: 50, max: 500)"
+MAX_CLIENT_LIMIT = 500  # the agency v1 document: "limit (number): Max results (default: 50, max: 500)"
 MAX_TEAM = 100
 
 

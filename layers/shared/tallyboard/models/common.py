@@ -13,7 +13,7 @@ ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64, patte
 
 
 class RequestModel(BaseModel):
-    """Create/update bodies: unknown fields are a 400 (API.md §1)."""
+    """Create/update bodies: unknown fields are a 400 (docs/api.md §1)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -76,7 +76,7 @@ class PageSpec:
         return 0 if self.start_key else self.offset
 
 
-# Deep pages cost the items they skip; a cursor costs one page at any depth (API.md §1).
+# Deep pages cost the items they skip; a cursor costs one page at any depth (docs/api.md §1).
 MAX_OFFSET = 10_000
 MAX_PAGE_LIMIT = 100
 

@@ -1,4 +1,4 @@
-"""Shapes of the dashboard operations of seed 004 (PostHog-style): update and soft delete, tiles
+"""Shapes of the dashboard operations (docs/api.md, PostHog-style): update and soft delete, tiles
 (copy, move, reorder), tags, templates, unlisted dashboards.
 
 Request fields keep the names the document gives (`restriction_level`, `tile_order`,

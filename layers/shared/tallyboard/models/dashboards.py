@@ -1,4 +1,4 @@
-"""Dashboard shapes (API.md Analytics, seed 000). `category` and `description` are left out of
+"""Dashboard shapes (docs/api.md "Analytics"). `category` and `description` are left out of
 a response when unset, as in the documented examples."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class Dashboard(BaseModel):
     isDefault: bool
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
-    # The fields PATCH /dashboards/{id} sets (seed 004), under the names it takes them by.
+    # The fields PATCH /dashboards/{id} sets (docs/api.md), under the names it takes them by.
     pinned: bool = False
     deleted: bool = Field(False, description="true only in the answer to the PATCH that soft-deletes it")
     restriction_level: int = Field(

@@ -1,4 +1,4 @@
-"""Export shapes (API.md "Data export", seed 002_…): create, job, list, schedule."""
+"""Export shapes (docs/api.md "Data export"): create, job, list, schedule."""
 
 from __future__ import annotations
 

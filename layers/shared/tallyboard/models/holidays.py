@@ -1,4 +1,4 @@
-"""Holiday request shapes (API.md "Agency workspace", seed 003 "Holidays")."""
+"""Holiday request shapes (docs/api.md "Agency workspace")."""
 
 from __future__ import annotations
 

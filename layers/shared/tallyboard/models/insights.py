@@ -1,4 +1,4 @@
-"""Shapes of a dashboard's computed tiles (seed 004): run_insights, snapshot,
+"""Shapes of a dashboard's computed tiles (docs/api.md "Dashboard operations"): run_insights, snapshot,
 analyze_refresh_result, generate_metadata, stream_tiles."""
 
 from __future__ import annotations

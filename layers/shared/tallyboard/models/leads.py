@@ -1,4 +1,4 @@
-"""Lead shapes (API.md "Agency workspace", seed 003 "Leads"): status and tags from the documented
+"""Lead shapes (docs/api.md "Agency workspace"): status and tags from the documented
 lists in any case, stored in the documented spelling."""
 
 from __future__ import annotations

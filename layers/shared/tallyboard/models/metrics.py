@@ -1,4 +1,4 @@
-"""Metric shapes: points, the list, a time series, custom pushes (API.md "Analytics", seed 000_…)."""
+"""Metric shapes: points, the list, a time series, custom pushes (docs/api.md "Analytics")."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ DataQuality = Literal["synced", "manual"]
 
 
 def data_quality(connection_id: str | None) -> DataQuality:
-    """Points that came through a connection are `synced`; pushed ones are `manual` (seed 002_…)."""
+    """Points that came through a connection are `synced`; pushed ones are `manual` (the export document)."""
     return "synced" if connection_id else "manual"
 
 

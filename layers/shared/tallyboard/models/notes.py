@@ -1,4 +1,4 @@
-"""Meeting note shapes (API.md "Agency workspace", seed 003 "Meeting Notes")."""
+"""Meeting note shapes (docs/api.md "Agency workspace")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Project statistics (API.md "Agency workspace": GET /projects/{projectId}/stats), read from the
+"""Project statistics (docs/api.md "Agency workspace": GET /projects/{projectId}/stats), read from the
 counters each task and time write keeps."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Project shapes (API.md "Agency workspace", seeds 001 and 003). The analytics project and the
+"""Project shapes (docs/api.md "Agency workspace"). The analytics project and the
 agency project are one item: these are its agency fields, in snake_case with ISO 8601 dates."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def dates_in_order(start: str | None, end: str | None) -> bool:
 
 
 class CreateProjectRequest(RequestModel):
-    """POST /clients/{id}/projects: the body of seed 001."""
+    """POST /clients/{id}/projects: the body of the agency v1 document."""
 
     name: Name
     description: Description | None = None
@@ -90,7 +90,7 @@ class ProjectListQuery(PageQuery):
 
 
 class CampaignMetrics(BaseModel):
-    """Computed on each read (API.md): two decimals, null where a denominator is 0."""
+    """Computed on each read (docs/api.md): two decimals, null where a denominator is 0."""
 
     project_id: str
     roi: int | float | None = Field(description="(revenue_generated - budget) / budget x 100")

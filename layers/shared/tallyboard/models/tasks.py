@@ -1,4 +1,4 @@
-"""Task shapes (API.md "Agency workspace", seed 003 "Tasks"): snake_case, ISO 8601 dates."""
+"""Task shapes (docs/api.md "Agency workspace"): snake_case, ISO 8601 dates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Team shapes (API.md "Agency workspace", seed 003 "Team"): the workspace's members, read by any
+"""Team shapes (docs/api.md "Agency workspace"): the workspace's members, read by any
 key (ids resolve to names), managed by owners."""
 
 from __future__ import annotations

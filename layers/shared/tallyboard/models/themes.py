@@ -1,4 +1,4 @@
-"""Data colour themes of a project (seed 004): a name and 1-32 hex colours, set on dashboards
+"""Data colour themes of a project (docs/api.md): a name and 1-32 hex colours, set on dashboards
 through `data_color_theme_id`."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Time entry shapes (API.md "Agency workspace", seed 003 "Time Tracking")."""
+"""Time entry shapes (docs/api.md "Agency workspace")."""
 
 from __future__ import annotations
 
