@@ -1,12 +1,7 @@
-<<<<<<< HEAD
-"""Dashboards made whole from a template (seed 004): create_from_template_json and
+"""Dashboards made whole from a template (docs/api.md, Dashboard operations): create_from_template_json and
 create_unlisted_dashboard. A template is a document (`template`) or one named by its
 template_name (`use_template`, as PostHog names its templates): the templates the documents show
 (TEMPLATES). The dashboard and its tiles are one transaction; an unlisted one also
-=======
-"""Dashboards made whole from a template document (docs/api.md): create_from_template_json and
-create_unlisted_dashboard. The dashboard and its tiles are one transaction; an unlisted one also
->>>>>>> wt-readme
 takes its tag's lock in that transaction, so a project has at most one per tag, whatever the
 concurrency (the second answers 409, naming only that project's dashboard)."""
 
