@@ -81,8 +81,8 @@ def table(
     from rich.table import Table
 
     grid = Table(box=None, pad_edge=False, header_style="bold")
-    for header, _ in columns:
-        grid.add_column(header, overflow="fold")
+    for index, (header, _) in enumerate(columns):
+        grid.add_column(header, overflow="fold", no_wrap=index == 0)  # ids stay whole, to copy
     for row in rows:
         grid.add_row(*("" if (v := get(row)) is None else str(v) for _, get in columns))
     _console().print(grid)
