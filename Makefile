@@ -9,10 +9,11 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test unit integration e2e infra lint build check-arch bench ci clean
 
-$(VENV)/.installed: pyproject.toml
+# The SDK and CLI (clients/python) are a package of their own; tests/clients runs them for real.
+$(VENV)/.installed: pyproject.toml clients/python/pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -e ./clients/python
 	@touch $@
 
 $(TOOLS)/.installed: Makefile
