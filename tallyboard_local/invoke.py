@@ -196,10 +196,12 @@ class Invoker:
 
     def _wait_for_catalog(self, metric_id: str, timeout_s: float = 20.0) -> None:
         """A series is read once the aggregator (the stack's stream pump) has folded the push."""
-        from tallyboard.data import metrics
+        from tallyboard.data.metrics import reads as metric_reads
 
         deadline = time.monotonic() + timeout_s
-        while metrics.get_catalog(self.tenant["workspaceId"], self.tenant["projectId"], metric_id) is None:
+        while (
+            metric_reads.get_catalog(self.tenant["workspaceId"], self.tenant["projectId"], metric_id) is None
+        ):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"metric {metric_id} not folded after {timeout_s} s")
             time.sleep(0.05)

@@ -13,7 +13,11 @@ import pytest
 from tallyboard import ids, timeutil
 from tallyboard.auth import Caller
 from tallyboard.data import audit as audit_store
-from tallyboard.data import metrics as store
+from tallyboard.data import dynamo
+from tallyboard.data.metrics import fold as metric_fold
+from tallyboard.data.metrics import keys as metric_keys
+from tallyboard.data.metrics import reads as metric_reads
+from tallyboard.data.metrics import writes as metric_writes
 from tallyboard.errors import Conflict
 from tallyboard.logic import metrics
 from tallyboard.models.metrics import ListMetricsQuery, TimeseriesQuery
@@ -77,14 +81,14 @@ def test_a_retried_write_is_counted_once(scale: Tenant, stack: Any) -> None:
     points = [point("retry", ms(2024, 1, 1, h), h) for h in range(5)]
     catalog = {"retry": metrics.catalog_entry("retry")}
 
-    store.write_points(ws, proj, points, catalog)
-    store.write_points(ws, proj, points, catalog)  # e.g. the client timed out and sent it again
+    metric_writes.write_points(ws, proj, points, catalog)
+    metric_writes.write_points(ws, proj, points, catalog)  # e.g. the client timed out and sent it again
 
     assert series(scale, "retry", "2024-01-01", "2024-01-01T23:59:59Z", aggregation="count") == [
         (ms(2024, 1, 1), 5)
     ]
     stack.streams.drain()
-    assert store.get_catalog(ws, proj, "retry")["pointCount"] == 5
+    assert metric_reads.get_catalog(ws, proj, "retry")["pointCount"] == 5
 
 
 def test_out_of_order_writes_give_the_same_rollups(scale: Tenant) -> None:
@@ -95,7 +99,7 @@ def test_out_of_order_writes_give_the_same_rollups(scale: Tenant) -> None:
     random.Random(7).shuffle(shuffled)
     catalog = {"ooo": metrics.catalog_entry("ooo")}
     for ts, value in shuffled:  # one write each, oldest not first
-        store.write_points(ws, proj, [point("ooo", ts, value)], catalog)
+        metric_writes.write_points(ws, proj, [point("ooo", ts, value)], catalog)
 
     for interval in ("hour", "day", "week", "month"):
         for aggregation in ("sum", "count", "min", "max", "last", "avg"):
@@ -139,7 +143,7 @@ def _pending_records(ws: str, proj: str) -> list[dict[str, Any]]:
             "eventName": "INSERT",
             "dynamodb": {"NewImage": dynamo.to_item(marker), "SequenceNumber": str(100 + n)},
         }
-        for n, marker in enumerate(store.pending(ws, proj))
+        for n, marker in enumerate(metric_reads.pending(ws, proj))
     ]
 
 
@@ -150,24 +154,28 @@ def test_a_replayed_or_reordered_stream_batch_changes_nothing(scale: Tenant, sta
     day = "2024-04-01", "2024-04-01T23:00:00Z"
     expected = {"count": 3, "sum": 108, "last": 100}
     with stack.streams.held():
-        store.write_points(
+        metric_writes.write_points(
             ws, proj, [point("hot", ts, v) for ts, v in zip(stamps, (1, 100, 7), strict=True)], catalog
         )
         records = _pending_records(ws, proj)
-        assert len(records) == 3 and store.folded_total(ws, proj) == 0
+        assert len(records) == 3 and metric_reads.folded_total(ws, proj) == 0
         for aggregation, value in expected.items():  # not folded yet: the reads count them
             assert series(scale, "hot", *day, aggregation=aggregation) == [(ms(2024, 4, 1), value)]
 
     stack.streams.drain()
-    assert store.pending(ws, proj) == [] and store.folded_total(ws, proj) == 3
+    assert metric_reads.pending(ws, proj) == [] and metric_reads.folded_total(ws, proj) == 3
     # the same batch again, then its records reversed, then a half of it: nothing moves
     for replay in (records, records[::-1], records[1:]):
         assert metrics.aggregate({"Records": replay}) == {"batchItemFailures": []}
     for aggregation, value in expected.items():
         assert series(scale, "hot", *day, aggregation=aggregation) == [(ms(2024, 4, 1), value)]
-    assert store.get_catalog(ws, proj, "hot")["pointCount"] == 3
-    assert store.folded_total(ws, proj) == 3
-    assert store.count_project(ws, proj) == 3 == store.count_project(ws, proj, ms(2024, 4, 1), ms(2024, 4, 2))
+    assert metric_reads.get_catalog(ws, proj, "hot")["pointCount"] == 3
+    assert metric_reads.folded_total(ws, proj) == 3
+    assert (
+        metric_reads.count_project(ws, proj)
+        == 3
+        == metric_reads.count_project(ws, proj, ms(2024, 4, 1), ms(2024, 4, 2))
+    )
 
 
 def test_point_counts_are_exact_before_and_after_the_fold(scale: Tenant, stack: Any) -> None:
@@ -176,12 +184,12 @@ def test_point_counts_are_exact_before_and_after_the_fold(scale: Tenant, stack: 
     catalog = {m: metrics.catalog_entry(m) for m in ("seg_a", "seg_b")}
     points = [point("seg_a", ms(2024, 5, 1, h), 1) for h in range(3)] + [point("seg_b", ms(2024, 5, 2), 1)]
     with stack.streams.held():
-        store.write_points(ws, proj, points, catalog)
-        assert store.get_catalog(ws, proj, "seg_a").get("pointCount", 0) == 0  # not folded yet
-        assert store.point_counts(ws, proj) == {"seg_a": 3, "seg_b": 1}
+        metric_writes.write_points(ws, proj, points, catalog)
+        assert metric_reads.get_catalog(ws, proj, "seg_a").get("pointCount", 0) == 0  # not folded yet
+        assert metric_reads.point_counts(ws, proj) == {"seg_a": 3, "seg_b": 1}
     stack.streams.drain()
-    assert store.get_catalog(ws, proj, "seg_a")["pointCount"] == 3
-    assert store.point_counts(ws, proj) == {"seg_a": 3, "seg_b": 1}  # folded: still counted once
+    assert metric_reads.get_catalog(ws, proj, "seg_a")["pointCount"] == 3
+    assert metric_reads.point_counts(ws, proj) == {"seg_a": 3, "seg_b": 1}  # folded: still counted once
 
 
 def test_a_pushed_point_the_index_has_not_caught_up_with_is_counted_in_a_range_edge(
@@ -194,27 +202,31 @@ def test_a_pushed_point_the_index_has_not_caught_up_with_is_counted_in_a_range_e
     ws, proj = scale.workspace_id, scale.project_id
     noon = ms(2024, 6, 1, 12)
     lagging = point("lagging", noon + 123, 5)  # in a part-second: an edge of either range below
-    item = store._point_item(ws, proj, lagging)
+    item = metric_keys.point_item(ws, proj, lagging)
     with stack.streams.held():
-        table = store._table()
+        table = metric_keys.metrics_table()
         unindexed = {k: v for k, v in item.items() if k not in ("gsi1pk", "gsi1sk")}
         dynamodb().put_item(TableName=table, Item=unindexed)  # stored, not in the index yet
-        dynamodb().put_item(TableName=table, Item=store._pending_item(ws, proj, lagging))
-        assert store.count_project(ws, proj, noon + 100, noon + 500) == 1  # to the millisecond
-        assert store.count_project(ws, proj, noon - 3_600_000, noon + 123) == 1  # ends on it
+        dynamodb().put_item(TableName=table, Item=metric_writes._pending_item(ws, proj, lagging))
+        assert metric_reads.count_project(ws, proj, noon + 100, noon + 500) == 1  # to the millisecond
+        assert metric_reads.count_project(ws, proj, noon - 3_600_000, noon + 123) == 1  # ends on it
         dynamodb().put_item(TableName=table, Item=item)  # the index catches up: counted once
-        assert store.count_project(ws, proj, noon + 100, noon + 500) == 1
+        assert metric_reads.count_project(ws, proj, noon + 100, noon + 500) == 1
     stack.streams.drain()
-    assert store.count_project(ws, proj, noon + 100, noon + 500) == 1 == store.count_project(ws, proj)
+    assert (
+        metric_reads.count_project(ws, proj, noon + 100, noon + 500)
+        == 1
+        == metric_reads.count_project(ws, proj)
+    )
 
 
 def test_bulk_import_matches_the_transactional_path(scale: Tenant) -> None:
     ws, proj = scale.workspace_id, scale.project_id
     values = [(ms(2024, 7, 1) + i * 37 * 60_000, float(i % 9)) for i in range(100)]
-    store.bulk_import(
+    metric_writes.bulk_import(
         ws, proj, [point("bulk", ts, v) for ts, v in values], {"bulk": metrics.catalog_entry("bulk")}
     )
-    store.write_points(
+    metric_writes.write_points(
         ws, proj, [point("txn", ts, v) for ts, v in values], {"txn": metrics.catalog_entry("txn")}
     )
 
@@ -223,14 +235,14 @@ def test_bulk_import_matches_the_transactional_path(scale: Tenant) -> None:
         bulk = series(scale, "bulk", *window[:2], interval=window[2], aggregation=aggregation)
         txn = series(scale, "txn", *window[:2], interval=window[2], aggregation=aggregation)
         assert bulk == txn and len(bulk) > 50
-    assert store.get_catalog(ws, proj, "bulk")["pointCount"] == 100
+    assert metric_reads.get_catalog(ws, proj, "bulk")["pointCount"] == 100
 
 
 def test_total_from_rollups_matches_a_raw_count(scale: Tenant) -> None:
     ws, proj = scale.workspace_id, scale.project_id
     base = ms(2024, 1, 30)
     stamps = [base + i * 97 * 60_000 for i in range(150)]  # every 97 minutes over ~10 days
-    store.write_points(
+    metric_writes.write_points(
         ws, proj, [point("cnt", ts, 1) for ts in stamps], {"cnt": metrics.catalog_entry("cnt")}
     )
 
@@ -239,7 +251,11 @@ def test_total_from_rollups_matches_a_raw_count(scale: Tenant) -> None:
         lo = base + rng.randrange(-DAY, 11 * DAY)
         hi = lo + rng.randrange(0, 9 * DAY)
         want = sum(lo <= ts <= hi for ts in stamps)
-        assert store.count_metrics(ws, proj, ["cnt"], lo, hi) == want == store.count_project(ws, proj, lo, hi)
+        assert (
+            metric_reads.count_metrics(ws, proj, ["cnt"], lo, hi)
+            == want
+            == metric_reads.count_project(ws, proj, lo, hi)
+        )
 
 
 def test_retention_hides_old_points_before_ttl_deletes_them(
@@ -257,7 +273,7 @@ def test_retention_hides_old_points_before_ttl_deletes_them(
     ]
     stored = metrics.record_points(tenant.workspace_id, tenant.project_id, points, retention_days=3)
 
-    raw = store.query_points(tenant.workspace_id, tenant.project_id, "kept", 0, now, 0, 10)
+    raw = metric_reads.query_points(tenant.workspace_id, tenant.project_id, "kept", 0, now, 0, 10)
     expiries = {p["id"]: p for p in raw}
     assert len(expiries) == 4  # all still stored (TTL has not run)...
 
@@ -292,10 +308,11 @@ def test_points_of_unlimited_plans_never_expire(scale: Tenant) -> None:
     (point_id,) = metrics.record_points(
         scale.workspace_id, scale.project_id, [{"metricId": "forever", "value": 1, "timestamp": 0}]
     )
-    item = store.dynamo.get(
-        store._table(),
-        store.dynamo.key(
-            pk=store.point_pk(scale.workspace_id, scale.project_id, "forever"), sk=f"{0:013d}#{point_id}"
+    item = dynamo.get(
+        metric_keys.metrics_table(),
+        dynamo.key(
+            pk=metric_keys.point_pk(scale.workspace_id, scale.project_id, "forever"),
+            sk=f"{0:013d}#{point_id}",
         ),
     )
     assert item is not None and "expiresAt" not in item
@@ -356,8 +373,8 @@ def _project_of(make_tenant: Callable[..., Tenant], metric_count: int) -> Tenant
         for i in range(2)
     ]
     catalog = {p["metricId"]: metrics.catalog_entry(p["metricId"]) for p in points}
-    counts = store.project_count_items(ws, proj, points)
-    _load_into_moto(store.bulk_items(ws, proj, points, catalog))
+    counts = metric_fold.project_count_items(ws, proj, points)
+    _load_into_moto(metric_writes.bulk_items(ws, proj, points, catalog))
     _load_into_moto(dynamo.to_item({"pk": pk, "sk": sk, "count": n}) for (pk, sk), n in counts.items())
     return tenant
 

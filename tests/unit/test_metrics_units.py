@@ -11,7 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from tallyboard import timeutil
-from tallyboard.data import metrics as store
+from tallyboard.data.metrics import fold as metric_fold
+from tallyboard.data.metrics import keys as metric_keys
+from tallyboard.data.metrics import rollups as metric_rollups
 from tallyboard.errors import BadRequest
 from tallyboard.logic.metrics import natural_aggregation
 from tallyboard.models.metrics import CustomMetricBatchRequest, CustomMetricRequest
@@ -109,7 +111,7 @@ def _points(values: list[tuple[int, float]]) -> list[dict]:
 def test_rollup_aggregations() -> None:
     day = ms(2024, 5, 1)
     points = _points([(day + 3_600_000, 10), (day, 4), (day + 7_200_000, 1), (day + 60_000, 5)])
-    rollups = store.fold("ws", "p", points)
+    rollups = metric_rollups.fold_points("ws", "p", points)
     (rollup,) = [r for (pk, _), r in rollups.items() if pk.endswith("#day")]
 
     assert rollup.value("sum") == 20
@@ -123,8 +125,8 @@ def test_rollup_aggregations() -> None:
 def test_rollups_do_not_depend_on_arrival_order() -> None:
     day = ms(2024, 5, 1)
     points = _points([(day + i * 61_000, float(i % 7) - 2.5) for i in range(200)])
-    forward = store.fold("ws", "p", points)
-    backward = store.fold("ws", "p", list(reversed(points)))
+    forward = metric_rollups.fold_points("ws", "p", points)
+    backward = metric_rollups.fold_points("ws", "p", list(reversed(points)))
     assert forward.keys() == backward.keys()
     for key, rollup in forward.items():
         other = backward[key]
@@ -138,7 +140,7 @@ def test_rollups_do_not_depend_on_arrival_order() -> None:
 
 
 def test_a_point_touches_one_bucket_per_interval() -> None:
-    keys = store.rollup_keys("ws", "p", "m", ms(2024, 1, 3, 5, 6))
+    keys = metric_rollups.rollup_keys("ws", "p", "m", ms(2024, 1, 3, 5, 6))
     assert [k[0].rsplit("#", 1)[1] for k in keys] == ["hour", "day", "week", "month"]
     assert [int(k[1]) for k in keys] == [ms(2024, 1, 3, 5), ms(2024, 1, 3), ms(2024, 1, 1), ms(2024, 1, 1)]
 
@@ -146,31 +148,31 @@ def test_a_point_touches_one_bucket_per_interval() -> None:
 def test_fold_chunks_fit_one_transaction_and_cover_every_marker() -> None:
     start = ms(2024, 1, 1)
     markers = _points([(start + i * 3_600_000, 1) for i in range(1000)])  # one per hour: many buckets
-    chunks = list(store._fold_chunks("ws", "p", markers))
+    chunks = list(metric_fold._fold_chunks("ws", "p", markers))
     assert sum(len(c) for c in chunks) == 1000 and len(chunks) > 1
     for chunk in chunks:
-        assert store._fold_items("ws", "p", chunk) <= store.MAX_TRANSACTION_ITEMS
-    assert list(store._fold_chunks("ws", "p", list(reversed(markers)))) == chunks  # deterministic
+        assert metric_fold._fold_items("ws", "p", chunk) <= metric_keys.MAX_TRANSACTION_ITEMS
+    assert list(metric_fold._fold_chunks("ws", "p", list(reversed(markers)))) == chunks  # deterministic
 
 
 def _span_seconds(sk: str) -> tuple[int, int]:
     """[first, end) seconds of a span sort key `span<level>#<start ms>`."""
     level, start = sk.removeprefix("span").split("#")
-    first = int(start) // store.SPAN_UNIT_MS
-    return first, first + store.SPAN_BASE ** int(level)
+    first = int(start) // metric_keys.SPAN_UNIT_MS
+    return first, first + metric_keys.SPAN_BASE ** int(level)
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_spans_tile_any_run_of_seconds_exactly_in_one_batch_get(seed: int) -> None:
     rng = random.Random(seed)
-    last = timeutil.MAX_TIMESTAMP_MS // store.SPAN_UNIT_MS
+    last = timeutil.MAX_TIMESTAMP_MS // metric_keys.SPAN_UNIT_MS
     century = 100 * 366 * 86_400
     runs = [(0, last + 1), (5, 6), (7, 7), (0, century)]
     runs += [sorted((rng.randrange(last), rng.randrange(last))) for _ in range(50)]
     runs += [(a, a + rng.randrange(century)) for a in (rng.randrange(last - century) for _ in range(50))]
     runs += [(a, a + rng.randrange(5_000)) for a in (rng.randrange(last) for _ in range(50))]
     for first, end in runs:
-        keys = store.tiling_spans(first, end)
+        keys = metric_keys.tiling_spans(first, end)
         # one BatchGetItem (100 keys) for any range under 136 years; at most 102 keys at all
         assert len(keys) == len(set(keys)) <= (100 if end - first < century else 102)
         covered = sorted(_span_seconds(k) for k in keys)
@@ -180,7 +182,12 @@ def test_spans_tile_any_run_of_seconds_exactly_in_one_batch_get(seed: int) -> No
         for second in (first - 1, first, (first + end) // 2, end - 1, end):
             if second < 0:
                 continue
-            mine = {sk for _, sk in store._project_count_keys("ws", "p", second * store.SPAN_UNIT_MS + 999)}
+            mine = {
+                sk
+                for _, sk in metric_fold._project_count_keys(
+                    "ws", "p", second * metric_keys.SPAN_UNIT_MS + 999
+                )
+            }
             assert len(mine & set(keys)) == (1 if first <= second < end else 0)
 
 

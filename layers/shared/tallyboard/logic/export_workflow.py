@@ -18,7 +18,8 @@ from typing import Any
 
 from tallyboard.auth import Caller
 from tallyboard.data import audit as audit_data
-from tallyboard.data import connections, dashboards, entities, export_files, exports, metrics
+from tallyboard.data import connections, dashboards, entities, export_files, exports
+from tallyboard.data.metrics import reads as metric_reads
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit, export_formats
 from tallyboard.logic.connections import public_connection
@@ -57,7 +58,7 @@ def prepare(state: dict[str, Any]) -> dict[str, Any]:
     if not exports.update_job(ws, job_id, {"status": "processing", "startedAt": now_ms()}, ACTIVE):
         return {**state, "cancelled": True, "segments": []}
     job = exports.get_job(ws, job_id) or {}
-    counts = metrics.point_counts(ws, project_id) if "metrics" in job.get("dataTypes", []) else {}
+    counts = metric_reads.point_counts(ws, project_id) if "metrics" in job.get("dataTypes", []) else {}
     estimate = sum(counts.values())
     segments = _segments(counts) if estimate > SEGMENT_RECORDS else []
     return {**state, "estimatedRecords": estimate, "segments": segments}
@@ -116,7 +117,7 @@ def _project(ws: str, project_id: str) -> dict[str, Any]:
 def _metric_records(
     ws: str, project_id: str, start: int, end: int, metric_id: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    for point in metrics.iter_points(ws, project_id, start, end, now_ms() // 1000, metric_id):
+    for point in metric_reads.iter_points(ws, project_id, start, end, now_ms() // 1000, metric_id):
         yield {
             "id": point["id"],
             "metricId": point["metricId"],

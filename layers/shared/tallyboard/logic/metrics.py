@@ -20,8 +20,11 @@ from typing import Any
 from tallyboard import access, ids, timeutil
 from tallyboard.auth import Caller
 from tallyboard.data import dynamo, idempotency
-from tallyboard.data import metrics as store
 from tallyboard.data.dynamo import Page
+from tallyboard.data.metrics import fold as metric_fold
+from tallyboard.data.metrics import reads as metric_reads
+from tallyboard.data.metrics import rollups as metric_rollups
+from tallyboard.data.metrics import writes as metric_writes
 from tallyboard.errors import BadRequest, Conflict, NotFound
 from tallyboard.logic import audit, pages
 from tallyboard.models.metrics import (
@@ -131,10 +134,13 @@ def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
     wanted = spec.skip + spec.limit + 1  # one more: whether another page follows
 
     if metric_ids is None:
-        points = list(store.query_points(ws, project_id, None, start, end, now // 1000, wanted, before))
+        points = list(
+            metric_reads.query_points(ws, project_id, None, start, end, now // 1000, wanted, before)
+        )
     else:
         streams = [
-            store.query_points(ws, project_id, m, start, end, now // 1000, wanted, before) for m in metric_ids
+            metric_reads.query_points(ws, project_id, m, start, end, now // 1000, wanted, before)
+            for m in metric_ids
         ]
         merged = heapq.merge(*streams, key=lambda p: (p["timestamp"], p["id"]), reverse=True)
         points = list(itertools.islice(merged, wanted))
@@ -144,9 +150,11 @@ def list_metrics(caller: Caller, query: ListMetricsQuery) -> MetricList:
     if start > end:
         total = 0
     elif metric_ids is None:
-        total = store.count_project(ws, project_id, *((start, end) if bounded else (None, None)))
+        total = metric_reads.count_project(ws, project_id, *((start, end) if bounded else (None, None)))
     else:
-        total = store.count_metrics(ws, project_id, metric_ids, *((start, end) if bounded else (None, None)))
+        total = metric_reads.count_metrics(
+            ws, project_id, metric_ids, *((start, end) if bounded else (None, None))
+        )
     return MetricList(
         data=[
             MetricPoint(**{**p, "value": _number(p["value"]), "metadata": p.get("metadata") or {}})
@@ -171,7 +179,7 @@ def timeseries(caller: Caller, metric_id: str, query: TimeseriesQuery) -> Timese
             details={"interval": f"at most {MAX_TIMESERIES_BUCKETS} buckets per request"},
         )
     entry = (
-        store.get_catalog(caller.workspace_id, project_id, metric_id)
+        metric_reads.get_catalog(caller.workspace_id, project_id, metric_id)
         if METRIC_ID_PATTERN.match(metric_id)
         else None
     )
@@ -186,12 +194,14 @@ def timeseries(caller: Caller, metric_id: str, query: TimeseriesQuery) -> Timese
     if effective_start <= end:
         first = timeutil.bucket_start(effective_start, interval)
         last = timeutil.bucket_start(end, interval)
-        rollups = store.series(caller.workspace_id, project_id, metric_id, interval, first, last, now // 1000)
+        rollups = metric_reads.series(
+            caller.workspace_id, project_id, metric_id, interval, first, last, now // 1000
+        )
         if cutoff > first:  # the oldest bucket is partly past the retention: count its live points only
             rollups = [r for r in rollups if r.bucket != first]
             bucket_end = timeutil.next_bucket(first, interval) - 1
-            partial = store.Rollup(bucket=first)
-            for p in store.raw_values(
+            partial = metric_rollups.Rollup(bucket=first)
+            for p in metric_reads.raw_values(
                 caller.workspace_id, project_id, metric_id, cutoff, bucket_end, now // 1000
             ):
                 partial.add(float(p["value"]), int(p["timestamp"]), p["id"], p.get("expiresAt"))
@@ -287,7 +297,7 @@ def record_points(
                 "expiresAt": timestamp // 1000 + retention_days * 86_400 if retention_days else None,
             }
         )
-    store.write_points(workspace_id, project_id, records, catalog)
+    metric_writes.write_points(workspace_id, project_id, records, catalog)
     return [r["id"] for r in records]
 
 
@@ -425,7 +435,7 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
     failed: list[str] = []
     for markers in by_project.values():
         try:
-            store.fold_pending(markers)
+            metric_fold.fold_pending(markers)
         except Exception:
             logger.exception("folding pending points failed", extra={"records": len(markers)})
             failed.append(min((m["sequence"] for m in markers), key=int))
