@@ -29,7 +29,7 @@ def _event(
 
 
 def _dashboard(caller: Any, project_id: str, tiles: int) -> str:
-    from tallyboard.logic import dashboards, widgets
+    from tallyboard.logic.dashboards import dashboards, widgets
     from tallyboard.models.dashboards import CreateDashboardRequest
     from tallyboard.models.widgets import CreateWidgetRequest
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.auth import Caller
-from tallyboard.logic import connections, dashboard_updates, dashboards, themes, widgets
+from tallyboard.logic import connections, themes
+from tallyboard.logic.dashboards import dashboards, widgets
+from tallyboard.logic.dashboards import updates as dashboard_updates
 from tallyboard.models.connections import CreateConnectionRequest
 from tallyboard.models.dashboard_ops import UpdateDashboardRequest
 from tallyboard.models.dashboards import CreateDashboardRequest

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from tallyboard.data import dynamo
-from tallyboard.data.dashboard_ops import dashboard_key, unlisted_lock_key
+from tallyboard.data.dashboards.dashboards import dashboard_key
+from tallyboard.data.dashboards.templates import unlisted_lock_key
 from tallyboard.settings import get_settings
 from tests.conftest import Tenant, assert_error
 from tests.e2e.test_dashboards import create_dashboard, stored_dashboard

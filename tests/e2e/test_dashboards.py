@@ -8,7 +8,7 @@ import pytest
 
 from tallyboard.data import audit, dynamo, entities
 from tallyboard.data.aws import dynamodb
-from tallyboard.data.dashboards import DASHBOARD_SK, dashboard_pk
+from tallyboard.data.dashboards.dashboards import DASHBOARD_SK, dashboard_pk
 from tallyboard.ids import new_id, now_ms
 from tallyboard.settings import get_settings
 from tests.conftest import Tenant, assert_error

@@ -8,9 +8,9 @@ import pytest
 
 from tallyboard.data import audit, dynamo
 from tallyboard.data.aws import dynamodb
-from tallyboard.data.dashboards import WIDGET_PREFIX, dashboard_pk
+from tallyboard.data.dashboards.dashboards import WIDGET_PREFIX, dashboard_pk
 from tallyboard.ids import now_ms
-from tallyboard.logic.widgets import MAX_WIDGETS_PER_DASHBOARD
+from tallyboard.logic.dashboards.widgets import MAX_WIDGETS_PER_DASHBOARD
 from tallyboard.settings import get_settings
 from tests.conftest import Tenant, assert_error
 from tests.e2e.test_dashboards import add_project, create_dashboard, set_flag, stored_dashboard

@@ -12,14 +12,15 @@ from tallyboard.logic import audit
 LOGIC = Path(audit.__file__).parent
 # Call sites whose action is not a literal: the actions they can take.
 COMPUTED = {
-    "dashboard_updates.py": {"dashboard.update", "dashboard.delete", "dashboard.restore"},
+    "dashboards/updates.py": {"dashboard.update", "dashboard.delete", "dashboard.restore"},
     "holidays.py": {"holiday.approved", "holiday.declined", "holiday.cancelled"},
 }
 
 
 def _call_sites() -> list[tuple[str, str, str]]:
     sites = []
-    for path in sorted(LOGIC.glob("*.py")):
+    for path in sorted(LOGIC.rglob("*.py")):
+        name = path.relative_to(LOGIC).as_posix()
         for node in ast.walk(ast.parse(path.read_text())):
             if not (
                 isinstance(node, ast.Call)
@@ -29,11 +30,11 @@ def _call_sites() -> list[tuple[str, str, str]]:
             ):
                 continue
             action, resource = node.args[1], node.args[2]
-            assert isinstance(resource, ast.Constant), f"{path.name}:{node.lineno}"
+            assert isinstance(resource, ast.Constant), f"{name}:{node.lineno}"
             if isinstance(action, ast.Constant):
-                sites.append((path.name, action.value, resource.value))
+                sites.append((name, action.value, resource.value))
             else:
-                sites += [(path.name, name, resource.value) for name in COMPUTED[path.name]]
+                sites += [(name, action, resource.value) for action in COMPUTED[name]]
     return sites
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tallyboard.logic.dashboards import slugify
+from tallyboard.logic.dashboards.dashboards import slugify
 from tallyboard.models.dashboards import CreateDashboardRequest
 from tallyboard.models.widgets import CreateWidgetRequest, UpdateWidgetRequest
 

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import dashboard_updates
+from tallyboard.logic.dashboards import updates as dashboard_updates
 from tallyboard.models.dashboard_ops import BulkUpdateTagsRequest, BulkUpdateTagsResponse, FormatQuery
 from tallyboard.text_format import with_text_format
 

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import tiles
+from tallyboard.logic.dashboards import tiles
 from tallyboard.models.common import ResourceId
 from tallyboard.models.dashboard_ops import CopyTileRequest, FormatQuery, TileOperationResponse
 from tallyboard.text_format import with_text_format

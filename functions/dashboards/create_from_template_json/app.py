@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import dashboard_creation
+from tallyboard.logic.dashboards import templates as dashboard_templates
 from tallyboard.models.dashboard_ops import CreateFromTemplateRequest, DashboardCreatedResponse, FormatQuery
 from tallyboard.text_format import with_text_format
 
@@ -26,7 +26,7 @@ install_api_defaults(app)
 def create_from_template_json(
     request: CreateFromTemplateRequest, query: Annotated[FormatQuery, Query()]
 ) -> DashboardCreatedResponse:
-    return dashboard_creation.create_from_template(current_caller(app), request)
+    return dashboard_templates.create_from_template(current_caller(app), request)
 
 
 lambda_handler = with_text_format(api_handler(app))

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import dashboard_creation
+from tallyboard.logic.dashboards import templates as dashboard_templates
 from tallyboard.models.common import ErrorBody
 from tallyboard.models.dashboard_ops import CreateUnlistedRequest, DashboardCreatedResponse, FormatQuery
 from tallyboard.text_format import with_text_format
@@ -36,7 +36,7 @@ install_api_defaults(app)
 def create_unlisted_dashboard(
     request: CreateUnlistedRequest, query: Annotated[FormatQuery, Query()]
 ) -> DashboardCreatedResponse:
-    return dashboard_creation.create_unlisted(current_caller(app), request)
+    return dashboard_templates.create_unlisted(current_caller(app), request)
 
 
 lambda_handler = with_text_format(api_handler(app))

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import dashboards
+from tallyboard.logic.dashboards import dashboards
 from tallyboard.models.common import ResourceId
 from tallyboard.models.dashboards import DashboardDetailResponse
 

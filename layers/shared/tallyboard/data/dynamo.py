@@ -213,3 +213,78 @@ def transact(items: list[dict[str, Any]]) -> list[str] | None:
             return [str(r.get("Code") or "None") for r in reasons] or ["Unknown"] * len(items)
         raise
     return None
+
+
+class Expression:
+    """An UpdateExpression with its condition, names and values, built clause by clause."""
+
+    def __init__(self) -> None:
+        self.sets: list[str] = []
+        self.adds: list[str] = []
+        self.removes: list[str] = []
+        self.conditions: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def name(self, attribute: str) -> str:
+        placeholder = f"#n{len(self.names)}"
+        self.names[placeholder] = attribute
+        return placeholder
+
+    def value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = value
+        return placeholder
+
+    def set(self, attribute: str, value: Any) -> Expression:
+        if value is None:
+            self.removes.append(self.name(attribute))
+        else:
+            self.sets.append(f"{self.name(attribute)} = {self.value(value)}")
+        return self
+
+    def add(self, attribute: str, amount: int) -> Expression:
+        self.adds.append(f"{self.name(attribute)} {self.value(amount)}")
+        return self
+
+    def append(self, attribute: str, items: list[Any]) -> Expression:
+        name = self.name(attribute)
+        self.sets.append(
+            f"{name} = list_append(if_not_exists({name}, {self.value([])}), {self.value(items)})"
+        )
+        return self
+
+    def condition(self, text: str, **values: Any) -> Expression:
+        """`text` with {name} placeholders for attribute names and :{value} for values."""
+        mapping = {}
+        for key, value in values.items():
+            mapping[key] = self.name(value[1:]) if isinstance(value, str) and value.startswith("#") else None
+            if mapping[key] is None:
+                mapping[key] = self.value(value)
+        self.conditions.append(text.format(**mapping))
+        return self
+
+    def equals_or_absent(self, attribute: str, value: Any) -> Expression:
+        name = self.name(attribute)
+        if value is None:
+            self.conditions.append(f"attribute_not_exists({name})")
+        else:
+            self.conditions.append(f"{name} = {self.value(value)}")
+        return self
+
+    def update(self, table: str, key: dict[str, Any]) -> dict[str, Any]:
+        clauses = []
+        if self.sets:
+            clauses.append("SET " + ", ".join(self.sets))
+        if self.removes:
+            clauses.append("REMOVE " + ", ".join(self.removes))
+        if self.adds:
+            clauses.append("ADD " + ", ".join(self.adds))
+        update: dict[str, Any] = {"TableName": table, "Key": key, "UpdateExpression": " ".join(clauses)}
+        if self.conditions:
+            update["ConditionExpression"] = " AND ".join(f"({c})" for c in self.conditions)
+        if self.names:
+            update["ExpressionAttributeNames"] = self.names
+        if self.values:
+            update["ExpressionAttributeValues"] = to_item(self.values)
+        return update

@@ -13,7 +13,7 @@ creation time (ids.new_sorted_id), so the partition lists them oldest first with
 
 (1) attribute_not_exists(pk). (2) attribute_exists(pk). (3) only while usageCount is 0: a
 dashboard sets or clears its theme in one transaction with the theme's usageCount (see
-data/dashboard_ops.py), so a theme in use can never be deleted, whatever the concurrency.
+data/dashboards/updates.py), so a theme in use can never be deleted, whatever the concurrency.
 """
 
 from __future__ import annotations

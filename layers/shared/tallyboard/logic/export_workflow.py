@@ -18,12 +18,13 @@ from typing import Any
 
 from tallyboard.auth import Caller
 from tallyboard.data import audit as audit_data
-from tallyboard.data import connections, dashboards, entities, export_files, exports
+from tallyboard.data import connections, entities, export_files, exports
+from tallyboard.data.dashboards import dashboards
 from tallyboard.data.metrics import reads as metric_reads
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit, export_formats
 from tallyboard.logic.connections import public_connection
-from tallyboard.logic.dashboards import public_dashboard, public_widget, slugify
+from tallyboard.logic.dashboards.dashboards import public_dashboard, public_widget, slugify
 from tallyboard.logic.exports import ACTIVE, DOWNLOAD_HOURS, clean_up, file_prefix
 from tallyboard.models.metrics import data_quality
 from tallyboard.plans import get_plan

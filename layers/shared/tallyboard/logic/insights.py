@@ -32,12 +32,17 @@ from typing import Any
 
 from tallyboard import timeutil
 from tallyboard.auth import Caller
-from tallyboard.data import dashboards as store
-from tallyboard.data import insights as cache
+from tallyboard.data.dashboards import dashboards as store
+from tallyboard.data.dashboards import insights as cache
 from tallyboard.errors import ApiError, BadRequest, NotFound
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit, metrics
-from tallyboard.logic.dashboards import dashboard_not_found, is_visible, order_tiles, public_dashboard
+from tallyboard.logic.dashboards.dashboards import (
+    dashboard_not_found,
+    is_visible,
+    order_tiles,
+    public_dashboard,
+)
 from tallyboard.models.insights import (
     AnalyzeResponse,
     GeneratedMetadata,

@@ -15,7 +15,7 @@ from tallyboard.data import projects as store
 from tallyboard.errors import BadRequest, Conflict, NotFound, unknown_reference
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit, pages
-from tallyboard.logic.dashboards import slugify
+from tallyboard.logic.dashboards.dashboards import slugify
 from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.common import Pagination
 from tallyboard.models.leads import CLOSED

@@ -29,7 +29,7 @@ from tallyboard.models.widgets import CreateWidgetRequest, StrictBool, Widget
 EVERYONE_CAN_EDIT = 21
 ONLY_CREATOR_AND_OWNERS_CAN_EDIT = 37
 RestrictionLevel = Literal[21, 37]
-MAX_TILES = 100  # logic.widgets.MAX_WIDGETS_PER_DASHBOARD
+MAX_TILES = 100  # logic/dashboards/widgets.MAX_WIDGETS_PER_DASHBOARD
 MAX_BULK_IDS = 100
 # One transaction holds the dashboard, its tiles and the unlisted lock: DynamoDB's 100 items.
 MAX_TEMPLATE_TILES = 98

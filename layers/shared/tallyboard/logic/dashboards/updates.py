@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.auth import Caller
-from tallyboard.data import dashboard_ops as ops
-from tallyboard.data import dashboards as store
+from tallyboard.data.dashboards import dashboards as store
+from tallyboard.data.dashboards import updates as stored_updates
 from tallyboard.errors import BadRequest, Conflict, Forbidden, NotFound, unknown_reference
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit
-from tallyboard.logic.dashboards import (
+from tallyboard.logic.dashboards.dashboards import (
     dashboard_not_found,
     detail,
     is_creator_or_owner,
@@ -64,7 +64,7 @@ def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -
     if "data_color_theme_id" in changes and changes["data_color_theme_id"] != old_theme:
         theme_change = (dashboard["projectId"], old_theme, changes["data_color_theme_id"])
 
-    reasons = ops.update_dashboard(
+    reasons = stored_updates.update_dashboard(
         caller.workspace_id,
         dashboard_id,
         stored,
@@ -77,7 +77,7 @@ def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -
             raise unknown_reference("data_color_theme_id", "Data color theme", theme_change[2])
         raise Conflict("The dashboard changed while it was being updated; retry")
     if clear_tiles:
-        ops.delete_widgets(caller.workspace_id, dashboard_id, [w["id"] for w in widgets])
+        stored_updates.delete_widgets(caller.workspace_id, dashboard_id, [w["id"] for w in widgets])
         widgets = []
 
     action = "dashboard.update"
@@ -118,7 +118,7 @@ def bulk_update_tags(caller: Caller, request: BulkUpdateTagsRequest) -> BulkUpda
     """All or nothing: any id that is not a live dashboard the key may see → 404 listing them,
     one it may not edit → 403 listing them, nothing changed; else one transaction."""
     caller.require("editor", "dashboard:write")
-    found = {d["id"]: d for d in ops.get_dashboards(caller.workspace_id, request.ids)}
+    found = {d["id"]: d for d in store.get_dashboards(caller.workspace_id, request.ids)}
     unknown = [i for i in request.ids if not is_visible(caller, found.get(i))]
     if unknown:
         raise NotFound(
@@ -141,7 +141,7 @@ def bulk_update_tags(caller: Caller, request: BulkUpdateTagsRequest) -> BulkUpda
             f"Invalid parameter: tags: a dashboard holds at most {MAX_TAGS} tags; nothing was changed",
             details={"tags": f"at most {MAX_TAGS} per dashboard", "ids": too_many},
         )
-    if not ops.set_tags(caller.workspace_id, updates, now_ms()):
+    if not stored_updates.set_tags(caller.workspace_id, updates, now_ms()):
         raise Conflict("A dashboard changed or was deleted meanwhile; nothing was changed, retry")
     for dashboard_id, _, _new in updates:
         audit.record(

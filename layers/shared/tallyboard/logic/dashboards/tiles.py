@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.auth import Caller
-from tallyboard.data import dashboard_ops as ops
-from tallyboard.data import dashboards as store
+from tallyboard.data.dashboards import dashboards as store
+from tallyboard.data.dashboards import tiles as stored_tiles
 from tallyboard.errors import BadRequest, Conflict, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit
-from tallyboard.logic.dashboards import (
+from tallyboard.logic.dashboards.dashboards import (
     dashboard_not_found,
     detail,
     is_visible,
@@ -87,7 +87,7 @@ def copy_tile(caller: Caller, dashboard_id: str, request: CopyTileRequest) -> Ti
         "createdAt": created_at,
         "updatedAt": created_at,
     }
-    if ops.add_tile(caller.workspace_id, copy, MAX_TILES) is not None:
+    if stored_tiles.add_tile(caller.workspace_id, copy, MAX_TILES) is not None:
         _visible(caller, dashboard_id)  # deleted meanwhile: 404; else it filled up meanwhile
         raise _full()
     audit.record(
@@ -131,7 +131,7 @@ def move_tile(caller: Caller, dashboard_id: str, request: MoveTileRequest) -> Ti
             "updatedAt": moved_at,
         }
         order = [w["id"] for w in order_tiles(source, source_widgets) if w["id"] != tile_id]
-        reasons = ops.move_tile(
+        reasons = stored_tiles.move_tile(
             caller.workspace_id,
             moved,
             dashboard_id,
@@ -182,7 +182,7 @@ def reorder_tiles(caller: Caller, dashboard_id: str, request: ReorderTilesReques
             details=details,
         )
     updated_at = max(now_ms(), int(dashboard["updatedAt"]))
-    if not ops.reorder_tiles(
+    if not stored_tiles.reorder_tiles(
         caller.workspace_id, dashboard_id, sent, dashboard.get("tilesVersion"), updated_at
     ):
         raise Conflict("The dashboard's tiles changed meanwhile; read them again and retry")
@@ -206,7 +206,7 @@ def remove(caller: Caller, dashboard_id: str, widget_id: str) -> bool:
         if not any(w["id"] == widget_id for w in widgets):
             return False
         order = [w["id"] for w in order_tiles(dashboard, widgets) if w["id"] != widget_id]
-        reasons = ops.remove_tile(
+        reasons = stored_tiles.remove_tile(
             caller.workspace_id, dashboard_id, widget_id, order, dashboard.get("tilesVersion"), now_ms()
         )
         if reasons is None:

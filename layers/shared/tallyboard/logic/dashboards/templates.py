@@ -11,11 +11,11 @@ from typing import Any
 
 from tallyboard import access
 from tallyboard.auth import Caller
-from tallyboard.data import dashboard_ops as ops
+from tallyboard.data.dashboards import templates as stored_templates
 from tallyboard.errors import BadRequest, Conflict
 from tallyboard.ids import new_id
 from tallyboard.logic import audit
-from tallyboard.logic.dashboards import detail, new_record
+from tallyboard.logic.dashboards.dashboards import detail, new_record
 from tallyboard.models.dashboard_ops import (
     MAX_TAGS,
     TEMPLATES,
@@ -105,11 +105,11 @@ def _create(
     )
     widgets = _tiles(template, record["id"], project, record["createdAt"])
     record.update(widgetCount=len(widgets), tileOrder=[w["id"] for w in widgets])
-    reasons = ops.create_with_tiles(caller.workspace_id, record, widgets, lock_tag=unlisted_tag)
+    reasons = stored_templates.create_with_tiles(caller.workspace_id, record, widgets, lock_tag=unlisted_tag)
     if reasons is not None:
         if unlisted_tag is not None and reasons[0] == "ConditionalCheckFailed":
             # The lock is the project's, which the key reaches: the id it names is the key's to see.
-            existing = ops.unlisted_lock(caller.workspace_id, project, unlisted_tag) or {}
+            existing = stored_templates.unlisted_lock(caller.workspace_id, project, unlisted_tag) or {}
             raise Conflict(
                 f"An unlisted dashboard for the tag {unlisted_tag!r} already exists in this project",
                 details={"tag": unlisted_tag, "dashboardId": existing.get("dashboardId")},

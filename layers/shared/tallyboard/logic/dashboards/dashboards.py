@@ -8,7 +8,7 @@ from typing import Any
 
 from tallyboard import access
 from tallyboard.auth import Caller
-from tallyboard.data import dashboards
+from tallyboard.data.dashboards import dashboards
 from tallyboard.errors import Conflict, Forbidden, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit, pages

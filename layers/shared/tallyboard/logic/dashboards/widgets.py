@@ -7,12 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.auth import Caller
-from tallyboard.data import dashboard_ops as ops
-from tallyboard.data import dashboards as store
+from tallyboard.data.dashboards import dashboards as store
+from tallyboard.data.dashboards import tiles as stored_tiles
+from tallyboard.data.dashboards import widgets as stored_widgets
 from tallyboard.errors import Conflict, NotFound
 from tallyboard.ids import new_id, now_ms
-from tallyboard.logic import audit, tiles
-from tallyboard.logic.dashboards import dashboard_not_found, is_visible, public_widget, require_edit
+from tallyboard.logic import audit
+from tallyboard.logic.dashboards import tiles
+from tallyboard.logic.dashboards.dashboards import (
+    dashboard_not_found,
+    is_visible,
+    public_widget,
+    require_edit,
+)
 from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.dashboard_ops import MAX_TILES
 from tallyboard.models.widgets import CreateWidgetRequest, UpdateWidgetRequest, WidgetResponse
@@ -49,7 +56,7 @@ def create(caller: Caller, dashboard_id: str, request: CreateWidgetRequest) -> W
         "createdAt": created_at,
         "updatedAt": created_at,
     }
-    if ops.add_tile(caller.workspace_id, record, MAX_WIDGETS_PER_DASHBOARD) is not None:
+    if stored_tiles.add_tile(caller.workspace_id, record, MAX_WIDGETS_PER_DASHBOARD) is not None:
         # Lost a race: the dashboard was deleted or filled up since it was read.
         if not is_visible(caller, store.get_dashboard(caller.workspace_id, dashboard_id)):
             raise dashboard_not_found()
@@ -80,7 +87,7 @@ def update(caller: Caller, dashboard_id: str, widget_id: str, request: UpdateWid
     dashboard, widget = _visible_pair(caller, dashboard_id, widget_id)
     require_edit(caller, dashboard)
     updated_at = max(now_ms(), widget["updatedAt"])
-    if not store.update_widget(caller.workspace_id, dashboard_id, widget_id, changes, updated_at):
+    if not stored_widgets.update_widget(caller.workspace_id, dashboard_id, widget_id, changes, updated_at):
         raise _widget_not_found()
     audit.record(
         caller,

@@ -22,17 +22,15 @@ one Query on gsi1 (widget items carry no gsi1 attributes, so the index stays spa
 Widget writes are one transaction with the dashboard item: it bumps `updatedAt`, keeps
 `widgetCount` (the bound on widgets per dashboard) and fails if the dashboard was deleted.
 Adding and removing widgets also keeps the dashboard's tile order (`tileOrder`, `tilesVersion`):
-those writes, and the other tile operations (docs/api.md), are in data/dashboard_ops.py.
+those writes, and the other tile operations (docs/api.md), are in tiles.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
 from tallyboard.settings import get_settings
@@ -42,7 +40,7 @@ WIDGET_PREFIX = "WIDGET#"
 _KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
 
 
-def _table() -> str:
+def entities_table() -> str:
     return get_settings().entities_table
 
 
@@ -58,11 +56,11 @@ def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES}
 
 
-def _dashboard_key(workspace_id: str, dashboard_id: str) -> dict[str, Any]:
+def dashboard_key(workspace_id: str, dashboard_id: str) -> dict[str, Any]:
     return dynamo.key(pk=dashboard_pk(workspace_id, dashboard_id), sk=DASHBOARD_SK)
 
 
-def _widget_key(workspace_id: str, dashboard_id: str, widget_id: str) -> dict[str, Any]:
+def widget_key(workspace_id: str, dashboard_id: str, widget_id: str) -> dict[str, Any]:
     return dynamo.key(pk=dashboard_pk(workspace_id, dashboard_id), sk=WIDGET_PREFIX + widget_id)
 
 
@@ -80,7 +78,7 @@ def dashboard_item(workspace_id: str, record: dict[str, Any]) -> dict[str, Any]:
 
 def put_dashboard(workspace_id: str, record: dict[str, Any]) -> bool:
     """Store a new dashboard; False when the id is already taken in this workspace."""
-    return dynamo.put_new(_table(), dashboard_item(workspace_id, record), key_attribute="pk")
+    return dynamo.put_new(entities_table(), dashboard_item(workspace_id, record), key_attribute="pk")
 
 
 def _listed_query(workspace_id: str, project_id: str) -> dict[str, Any]:
@@ -97,14 +95,19 @@ def _listed_query(workspace_id: str, project_id: str) -> dict[str, Any]:
 
 def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:
     """The project's listed dashboards (not deleted, not unlisted), oldest first."""
-    return [_strip_keys(item) for item in dynamo.query(_table(), **_listed_query(workspace_id, project_id))]
+    return [
+        _strip_keys(item)
+        for item in dynamo.query(entities_table(), **_listed_query(workspace_id, project_id))
+    ]
 
 
 def page(workspace_id: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
     """A page of the project's listed dashboards, oldest first, and how many there are."""
     query = _listed_query(workspace_id, project_id)
-    total = dynamo.count(_table(), **query)
-    found = dynamo.query_page(_table(), spec.limit, _KEY_ATTRIBUTES, spec.start_key, spec.skip, **query)
+    total = dynamo.count(entities_table(), **query)
+    found = dynamo.query_page(
+        entities_table(), spec.limit, _KEY_ATTRIBUTES, spec.start_key, spec.skip, **query
+    )
     return dynamo.Page([_strip_keys(i) for i in found.items], found.next_key), total
 
 
@@ -116,7 +119,7 @@ def get_with_widgets(
     dashboard: dict[str, Any] | None = None
     widgets: list[dict[str, Any]] = []
     items = dynamo.query(
-        _table(),
+        entities_table(),
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": dashboard_pk(workspace_id, dashboard_id)}},
         ConsistentRead=consistent,
@@ -130,7 +133,7 @@ def get_with_widgets(
 
 
 def get_dashboard(workspace_id: str, dashboard_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), _dashboard_key(workspace_id, dashboard_id), consistent=True)
+    item = dynamo.get(entities_table(), dashboard_key(workspace_id, dashboard_id), consistent=True)
     return _strip_keys(item) if item else None
 
 
@@ -138,54 +141,59 @@ def get_dashboard_and_widget(
     workspace_id: str, dashboard_id: str, widget_id: str
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     items = dynamo.batch_get(
-        _table(),
-        [_dashboard_key(workspace_id, dashboard_id), _widget_key(workspace_id, dashboard_id, widget_id)],
+        entities_table(),
+        [dashboard_key(workspace_id, dashboard_id), widget_key(workspace_id, dashboard_id, widget_id)],
     )
     by_sk = {item["sk"]: _strip_keys(item) for item in items}
     return by_sk.get(DASHBOARD_SK), by_sk.get(WIDGET_PREFIX + widget_id)
 
 
-def _touch_dashboard(
-    workspace_id: str, dashboard_id: str, updated_at: int, count_change: int
-) -> dict[str, Any]:
+# ---------------------------------------------------------------------------- items of writes
+
+
+def live(expression: Expression) -> Expression:
+    """The dashboard exists and is not soft-deleted."""
+    return expression.condition("attribute_exists(pk) AND {d} = {no}", d="#deleted", no=False)
+
+
+def dashboard_put(workspace_id: str, record: dict[str, Any]) -> dict[str, Any]:
     return {
-        "TableName": _table(),
-        "Key": _dashboard_key(workspace_id, dashboard_id),
-        "UpdateExpression": "SET updatedAt = :t ADD widgetCount :c",
-        "ConditionExpression": "deleted = :no",
-        "ExpressionAttributeValues": {
-            ":t": {"N": str(updated_at)},
-            ":c": {"N": str(count_change)},
-            ":no": {"BOOL": False},
-        },
+        "Put": {
+            "TableName": entities_table(),
+            "Item": dynamo.to_item(dashboard_item(workspace_id, record)),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
     }
 
 
-def _transact(items: list[dict[str, Any]]) -> bool:
-    try:
-        dynamodb().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
-
-
-def update_widget(
-    workspace_id: str, dashboard_id: str, widget_id: str, changes: dict[str, Any], updated_at: int
-) -> bool:
-    """Set `changes` and `updatedAt` on the widget and bump the dashboard; False when either is gone."""
-    fields = {**changes, "updatedAt": updated_at}
-    names = {f"#f{i}": name for i, name in enumerate(fields)}
-    values = dynamo.to_item({f":v{i}": value for i, value in enumerate(fields.values())})
-    update = {
-        "TableName": _table(),
-        "Key": _widget_key(workspace_id, dashboard_id, widget_id),
-        "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-        "ConditionExpression": "attribute_exists(pk)",
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
+def widget_put(workspace_id: str, widget: dict[str, Any]) -> dict[str, Any]:
+    item = {
+        **widget,
+        "kind": "widget",
+        "pk": dashboard_pk(workspace_id, widget["dashboardId"]),
+        "sk": WIDGET_PREFIX + widget["id"],
     }
-    return _transact(
-        [{"Update": update}, {"Update": _touch_dashboard(workspace_id, dashboard_id, updated_at, 0)}]
-    )
+    return {
+        "Put": {
+            "TableName": entities_table(),
+            "Item": dynamo.to_item(item),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
+def widget_delete(workspace_id: str, dashboard_id: str, widget_id: str) -> dict[str, Any]:
+    return {
+        "Delete": {
+            "TableName": entities_table(),
+            "Key": widget_key(workspace_id, dashboard_id, widget_id),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+
+
+def get_dashboards(workspace_id: str, dashboard_ids: list[str]) -> list[dict[str, Any]]:
+    """The dashboard items that exist among these ids (BatchGetItem, consistent)."""
+    keys = [dashboard_key(workspace_id, i) for i in dict.fromkeys(dashboard_ids)]
+    items = dynamo.batch_get(entities_table(), keys, consistent=True) if keys else []
+    return [{k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES} for item in items]

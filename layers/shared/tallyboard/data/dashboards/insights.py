@@ -21,7 +21,7 @@ from typing import Any
 
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
-from tallyboard.data.dashboards import dashboard_pk
+from tallyboard.data.dashboards.dashboards import dashboard_pk
 from tallyboard.settings import get_settings
 
 KEY_NAMES = ("pk", "sk")
