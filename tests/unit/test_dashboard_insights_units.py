@@ -153,6 +153,32 @@ def test_render_text() -> None:
     assert render({"rows": [[1, 2.5], [3, 4]]}, 200) == "rows:\n  1 | 2.5\n  3 | 4\n"
 
 
+def test_render_text_shows_stored_control_characters_escaped() -> None:
+    """A title stored before the rule never reaches the reader's terminal raw (ESC [31m turned it
+    red); a line break would forge the next line; a tab stays."""
+    body = {"tiles": [{"title": "Red\x1b[31m\x00", "text": "one\ntwo\r\tthree", "k\x1b": ["a\x07"]}]}
+    text = render(body, 200)
+    assert text == "tiles:\n  [1]\n    title: Red␛[31m␀\n    text: one␊two␍\tthree\n    k␛: a␇\n"
+    error = {"error": "Bad Request", "message": "Invalid parameter: name\x1b", "details": {"n\x00": "x"}}
+    assert render(error, 400) == "400 Bad Request: Invalid parameter: name␛\n  details:\n    n␀: x\n"
+
+
+def test_the_summary_shows_stored_control_characters_escaped() -> None:
+    change = TileChange(
+        id="widget_1",
+        title="Sales\x1b[2J",
+        metricId="sales",
+        unit=None,
+        before=1,
+        after=2,
+        absoluteChange=1,
+        relativeChange=100,
+        direction="up",
+    )
+    summary = insights.summarize([change], [change], 0)
+    assert "Sales␛[2J rose 100%" in summary and "\x1b" not in summary
+
+
 def test_with_text_format_converts_json_only_when_asked() -> None:
     answer = {
         "statusCode": 404,

@@ -52,7 +52,7 @@ from tallyboard.models.insights import (
 )
 from tallyboard.models.metrics import TimeseriesQuery
 from tallyboard.models.widgets import AGGREGATION_ALIASES, TIME_RANGE_PATTERN, config_problem
-from tallyboard.text_format import render
+from tallyboard.text_format import render, visible_controls
 
 CACHE_TTL_SECONDS = 300
 SNAPSHOT_TTL_SECONDS = 24 * 3600
@@ -432,7 +432,7 @@ def summarize(changes: list[TileChange], movers: list[TileChange], snapshot_at: 
         group = [c for c in changes if c.direction == direction]
         if group:
             parts.append(f"{len(group)} tile(s) {text} since the snapshot: {_names(group)}.")
-    return " ".join(parts)
+    return visible_controls(" ".join(parts))  # titles and units stored before the rule
 
 
 def biggest_movers(changes: list[TileChange], count: int = 3) -> list[TileChange]:
@@ -530,8 +530,10 @@ def generate_metadata(caller: Caller, dashboard_id: str) -> GeneratedMetadata:
     if insight and not metrics_seen:
         description = f"{len(insight)} insight tile(s) not yet set to a metric. {description}".strip()
     return GeneratedMetadata(
-        name=name[:200],
-        description=description[:2000],
+        # Names and units stored before requests refused control characters are shown, not
+        # repeated: the suggestion is text to read, and to send back in PATCH.
+        name=visible_controls(name[:200]),
+        description=visible_controls(description[:2000]),
         basis=MetadataBasis(
             tiles=len(tiles),
             insightTiles=len(insight),

@@ -27,6 +27,7 @@ from tallyboard.models.common import (
     RequestModel,
     ResourceId,
     check_number,
+    line_text,
 )
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
@@ -47,8 +48,8 @@ Metadata = bounded_json_object(8192, METADATA_JSON)
 MAX_TIMESERIES_BUCKETS = 1000
 
 MetricId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Unit = Annotated[str, StringConstraints(min_length=1, max_length=32, strip_whitespace=True)]
-MetricName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Unit = line_text(32, min_length=1)
+MetricName = line_text(200, min_length=1)
 Interval = Literal["hour", "day", "week", "month"]
 Aggregation = Literal["sum", "avg", "min", "max", "count", "last"]
 # A point's time: a JSON integer of epoch ms, or an RFC 3339 date-time (ISO 8601 with seconds and

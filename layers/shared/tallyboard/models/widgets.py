@@ -23,14 +23,13 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     SkipValidation,
-    StringConstraints,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from tallyboard.models.bounded_json import JsonLimits, bounded, json_value
-from tallyboard.models.common import RequestModel, json_int
+from tallyboard.models.common import RequestModel, json_int, line_text
 from tallyboard.models.metrics import Aggregation
 from tallyboard.timeutil import INTERVALS
 
@@ -138,7 +137,7 @@ WidgetConfig = Annotated[
     Field(description=f"At most {MAX_CONFIG_BYTES} bytes as JSON"),
 ]
 WidgetType = Literal["metric", "chart", "table", "text"]
-WidgetTitle = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+WidgetTitle = line_text(200, min_length=1)
 StrictBool = Annotated[bool, Field(strict=True)]
 
 
