@@ -52,9 +52,10 @@ Unit = line_text(32, min_length=1)
 MetricName = line_text(200, min_length=1)
 Interval = Literal["hour", "day", "week", "month"]
 Aggregation = Literal["sum", "avg", "min", "max", "count", "last"]
-# A point's time: a JSON integer of epoch ms, or an RFC 3339 date-time (ISO 8601 with seconds and
-# a zone). Nothing else is coerced: true, "12", 12.0 and -0.0 are refused, as for `value`. The
-# string's years are 1971-2285, so that no offset takes it outside what an integer may be.
+# A point's time: a JSON integer of epoch ms (12, or 12.0: both are JSON Schema integers, as for
+# json_int), or an RFC 3339 date-time (ISO 8601 with seconds and a zone). Nothing else is coerced:
+# true, "12" and 12.5 are refused, as for `value`. The string's years are 1971-2285, so that no
+# offset takes it outside what an integer may be.
 ISO_DATE_TIME_PATTERN = (
     r"^(197[1-9]|19[89][0-9]|2[01][0-9]{2}|22[0-7][0-9]|228[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.[0-9]{1,9})?(Z|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))$"
@@ -68,6 +69,8 @@ TIMESTAMP_RULE = (
 
 
 def _timestamp_ms(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # -0.0 is the integer 0
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TIMESTAMP_MS:
         return value
     match = _ISO_DATE_TIME.fullmatch(value) if isinstance(value, str) else None
