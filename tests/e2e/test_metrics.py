@@ -19,7 +19,9 @@ def ms(*args: int) -> int:
     return int(datetime(*args, tzinfo=UTC).timestamp() * 1000)
 
 
-def push(tenant: Tenant, metric_id: str, value: float, timestamp: int | None = None, **extra: Any) -> str:
+def push(
+    tenant: Tenant, metric_id: str, value: float, timestamp: int | str | None = None, **extra: Any
+) -> str:
     body = {"projectId": tenant.project_id, "metricId": metric_id, "value": value, **extra}
     if timestamp is not None:
         body["timestamp"] = timestamp
@@ -304,6 +306,56 @@ def test_bad_push_is_400_and_stores_nothing(tenant: Tenant, body: dict[str, Any]
         tenant.post("/metrics/custom", json={"projectId": tenant.project_id, **body}), 400, "Bad Request"
     )
     assert listed(tenant)["pagination"]["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "true",
+        '"12"',
+        '"1704067200000"',
+        "1704067200000.5",
+        "-1",
+        "-1.0",
+        "10000000000000",
+        '"2024-01-15"',
+        '"2024-01-15T10:30:00"',  # no zone: which moment is it?
+        '"2024-02-30T10:30:00Z"',
+        '"2024-01-15T10:30Z"',
+        '"1969-12-31T23:59:59Z"',
+        "[]",
+        "{}",
+    ],
+)
+def test_a_timestamp_is_epoch_ms_or_an_iso_date_time_and_nothing_else(tenant: Tenant, raw: str) -> None:
+    """Nothing coerced (true was stored as 1, "12" as 12): a 400 naming the field, on the single
+    and the batch push, and nothing stored."""
+    single = f'{{"projectId": "{tenant.project_id}", "metricId": "m", "value": 1, "timestamp": {raw}}}'
+    batch = f'{{"projectId": "{tenant.project_id}", "points": [{{"metricId": "m", "value": 1}}, ' + (
+        f'{{"metricId": "m", "value": 1, "timestamp": {raw}}}]}}'
+    )
+    json_type = {"Content-Type": "application/json"}
+
+    refused = assert_error(tenant.post("/metrics/custom", data=single, headers=json_type), 400, "Bad Request")
+    refused_batch = assert_error(tenant.post("/metrics/custom/batch", data=batch, headers=json_type), 400)
+
+    assert "epoch milliseconds" in refused["details"]["timestamp"]
+    assert set(refused_batch["details"]) == {"points.1.timestamp"}
+    assert listed(tenant)["pagination"]["total"] == 0
+
+
+def test_an_iso_timestamp_is_stored_as_epoch_ms(tenant: Tenant) -> None:
+    at = ms(2024, 1, 15, 10, 30) + 250
+    push(tenant, "iso", 1, "2024-01-15T11:30:00.250+01:00")
+    body = {"metricId": "iso", "value": 2, "timestamp": "2024-01-15T10:30:00.250999Z"}
+    # 1705314600250.0 is what JSON Schema calls an integer too (the schema says integer)
+    integral = {"metricId": "iso", "value": 3, "timestamp": float(at)}
+    batch = tenant.post(
+        "/metrics/custom/batch", json={"projectId": tenant.project_id, "points": [body, integral]}
+    )
+    assert batch.status_code == 201, batch.text
+
+    assert [p["timestamp"] for p in listed(tenant, metricIds="iso")["data"]] == [at, at, at]
 
 
 @pytest.mark.parametrize("raw", ["1e-131", "5e-324", "-1e-200", "1e126", "-9.99e125"])

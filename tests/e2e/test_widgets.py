@@ -244,6 +244,22 @@ def test_writes_are_audited(tenant: Tenant, dashboard: dict[str, Any]) -> None:
         ({"config": {"s": "x" * 2001}}, "config"),
         ({"config": {f"k{i}": "x" * 1000 for i in range(17)}}, "config"),
         ({"config": {"": 1}}, "config"),
+        # an insight tile's settings: what it could not compute is refused, not stored
+        ({"config": {"metricId": None}}, "config.metricId"),
+        ({"config": {"metricId": []}}, "config.metricId"),
+        ({"config": {"metricId": -5}}, "config.metricId"),
+        ({"config": {"metricId": ""}}, "config.metricId"),
+        ({"config": {"metricId": "mrr\x1b[31m"}}, "config.metricId"),
+        ({"config": {"metricId": "m" * 129}}, "config.metricId"),
+        ({"config": {"timeRange": True}}, "config.timeRange"),
+        ({"config": {"timeRange": []}}, "config.timeRange"),
+        ({"config": {"timeRange": "2026-02-30"}}, "config.timeRange"),
+        ({"config": {"timeRange": "0d"}}, "config.timeRange"),
+        ({"config": {"timeRange": 30}}, "config.timeRange"),
+        ({"config": {"interval": "minute"}}, "config.interval"),
+        ({"config": {"interval": None}}, "config.interval"),
+        ({"config": {"aggregation": "median"}}, "config.aggregation"),
+        ({"config": {"aggregation": 1}}, "config.aggregation"),
         ({"colour": "red"}, "colour"),
     ],
 )
@@ -260,6 +276,18 @@ def test_bad_widget_bodies_are_400(
     assert [(i["id"], i["title"], i["updatedAt"]) for i in widget_items(tenant, dashboard["id"])] == [
         (widget["id"], "MRR", widget["updatedAt"])
     ]
+    assert tenant.get(f"/dashboards/{dashboard['id']}").json()["data"]["widgets"] == [widget]
+
+
+@pytest.mark.parametrize("widget_type", ["metric", "text"])
+def test_every_tile_setting_is_accepted_on_any_widget_type(
+    tenant: Tenant, dashboard: dict[str, Any], widget_type: str
+) -> None:
+    """The settings hold whatever the type: a PATCH may turn a text tile into a metric tile."""
+    config = {"metricId": "a.b:c-d_9", "timeRange": "9999y", "interval": "hour", "aggregation": "latest"}
+    widget = add_widget(tenant, dashboard["id"], type=widget_type, config=config)
+    assert widget["config"] == config
+    assert tenant.get(f"/dashboards/{dashboard['id']}").json()["data"]["widgets"] == [widget]
 
 
 def test_patch_needs_a_field_and_refuses_nulls(tenant: Tenant, dashboard: dict[str, Any]) -> None:

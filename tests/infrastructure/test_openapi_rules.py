@@ -122,6 +122,15 @@ CASES = [
         {"type": "text", "title": "t", "config": {"a": ["x" * 2001]}},
     ),
     ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"k": [list(range(101))]}}),
+    # an insight tile's settings
+    ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"metricId": "stripe_mrr", "timeRange": "90d"}}),
+    ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"metricId": -5}}),
+    ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"metricId": None}}),
+    ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"metricId": "a b"}}),
+    ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"timeRange": "2026-02-30"}}),
+    ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"timeRange": "10000d"}}),
+    ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"interval": "week", "aggregation": "latest"}}),
+    ("UpdateWidgetRequest", UpdateWidgetRequest, {"config": {"aggregation": "median"}}),
 ]
 
 

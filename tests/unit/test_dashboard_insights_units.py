@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from tallyboard.logic import insights
 from tallyboard.models.insights import TileChange
+from tallyboard.models.widgets import CreateWidgetRequest
 from tallyboard.text_format import TEXT, render, with_text_format
 
 
@@ -31,6 +33,13 @@ def widget(config: dict[str, Any], kind: str = "metric") -> dict[str, Any]:
             {"metricId": "sales", "timeRange": "7d", "interval": "hour"},
             ("sales", "7d", 7 * 86_400_000, "hour", None),
         ),
+        # the export document's "latest" is "last"; a null stored before writes were checked is
+        # read as left out
+        ({"metricId": "sales", "aggregation": "latest"}, ("sales", "30d", 30 * 86_400_000, "day", "last")),
+        (
+            {"metricId": "sales", "timeRange": None, "interval": None, "aggregation": None},
+            ("sales", "30d", 30 * 86_400_000, "day", None),
+        ),
     ],
 )
 def test_tile_spec(config: dict[str, Any], expected: tuple[Any, ...]) -> None:
@@ -48,10 +57,24 @@ def test_tile_spec(config: dict[str, Any], expected: tuple[Any, ...]) -> None:
         ({"metricId": "sales", "timeRange": 30}, "invalid_config"),
         ({"metricId": "sales", "interval": "minute"}, "invalid_config"),
         ({"metricId": "sales", "aggregation": "median"}, "invalid_config"),
+        ({"metricId": -5}, "invalid_config"),
+        ({"metricId": "sales", "timeRange": "2026-02-30"}, "invalid_config"),
+        ({"metricId": "sales", "timeRange": True}, "invalid_config"),
     ],
 )
 def test_tile_spec_refusals(config: dict[str, Any], status: str) -> None:
     assert insights.tile_spec(widget(config))[0] == status
+
+
+def test_a_stored_config_is_read_by_the_rules_a_write_checks() -> None:
+    """The reader's invalid_config names the key and says what the write path's 400 says."""
+    config = {"metricId": "sales", "timeRange": "5m"}
+    status, message = insights.tile_spec(widget(config))
+    with pytest.raises(ValidationError) as refused:
+        CreateWidgetRequest(type="metric", title="T", config=config)
+    (error,) = refused.value.errors()
+    assert (status, error["loc"]) == ("invalid_config", ("config", "timeRange"))
+    assert message == f"config.timeRange {error['msg']}"
 
 
 def test_the_digest_changes_with_what_decides_the_result() -> None:
@@ -128,6 +151,32 @@ def test_render_text() -> None:
     error = {"error": "Bad Request", "message": "Invalid parameter: x", "details": {"x": "required"}}
     assert render(error, 400) == "400 Bad Request: Invalid parameter: x\n  details:\n    x: required\n"
     assert render({"rows": [[1, 2.5], [3, 4]]}, 200) == "rows:\n  1 | 2.5\n  3 | 4\n"
+
+
+def test_render_text_shows_stored_control_characters_escaped() -> None:
+    """A title stored before the rule never reaches the reader's terminal raw (ESC [31m turned it
+    red); a line break would forge the next line; a tab stays."""
+    body = {"tiles": [{"title": "Red\x1b[31m\x00", "text": "one\ntwo\r\tthree", "k\x1b": ["a\x07"]}]}
+    text = render(body, 200)
+    assert text == "tiles:\n  [1]\n    title: Red␛[31m␀\n    text: one␊two␍\tthree\n    k␛: a␇\n"
+    error = {"error": "Bad Request", "message": "Invalid parameter: name\x1b", "details": {"n\x00": "x"}}
+    assert render(error, 400) == "400 Bad Request: Invalid parameter: name␛\n  details:\n    n␀: x\n"
+
+
+def test_the_summary_shows_stored_control_characters_escaped() -> None:
+    change = TileChange(
+        id="widget_1",
+        title="Sales\x1b[2J",
+        metricId="sales",
+        unit=None,
+        before=1,
+        after=2,
+        absoluteChange=1,
+        relativeChange=100,
+        direction="up",
+    )
+    summary = insights.summarize([change], [change], 0)
+    assert "Sales␛[2J rose 100%" in summary and "\x1b" not in summary
 
 
 def test_with_text_format_converts_json_only_when_asked() -> None:

@@ -318,6 +318,19 @@ def test_csv_text_cells_that_look_like_formulas_are_neutralised(cell: str) -> No
     assert (rows[4][2], rows[4][7]) == (neutral, neutral)
 
 
+def test_csv_shows_stored_control_characters_as_pictures_never_raw() -> None:
+    """Text stored before requests refused control characters: a NUL ends the text for many
+    readers, ESC drives a terminal that cats the file. Line breaks and tabs are the quoting's."""
+    metric = {**METRIC, "metricName": "Sales\x00", "unit": "\x1b[31mUSD\x7f", "service": "a\tb\nc"}
+    dashboard = {**DASHBOARD, "name": "=\x07Board"}
+    data = export("csv", {"metrics": [metric], "dashboards": [dashboard]})
+
+    assert not any((byte < 0x20 and byte not in b"\t\n\r") or byte == 0x7F for byte in data)
+    rows = csv_rows(data)
+    assert (rows[1][2], rows[1][4], rows[1][6]) == ("Sales␀", "␛[31mUSD␡", "a\tb\nc")
+    assert rows[2][2] == "'=␇Board"  # still neutralised as a formula
+
+
 def test_csv_negative_numeric_value_is_not_neutralised_but_negative_text_is() -> None:
     rows = csv_rows(export("csv", {"metrics": [{**METRIC, "value": -5}, {**METRIC, "value": "-5"}]}))
     assert rows[1][3] == "-5"

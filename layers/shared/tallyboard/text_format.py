@@ -9,10 +9,29 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 TEXT = "text/plain; charset=utf-8"
 INDENT = "  "
+
+
+@cache
+def _pictures(keep: str) -> dict[int, int]:
+    table = {code: 0x2400 + code for code in range(0x20)}  # U+2400-U+241F: ␀ … ␟
+    table[0x7F] = 0x2421  # ␡
+    for char in keep:
+        table.pop(ord(char), None)
+    return table
+
+
+def visible_controls(text: str, keep: str = "") -> str:
+    """`text` with each C0 control character and DEL shown as its Unicode control picture (ESC as
+    ␛, NUL as ␀), but those in `keep`. For text stored before requests refused them (models/
+    common.py): a terminal, a spreadsheet or a log then shows them and never acts on them.
+    Pictures rather than `\x1b`: one character for one (lengths and cuts stay), nothing a user
+    could have typed as text reads as an escape, and no backslash for JSON or CSV to double."""
+    return text.translate(_pictures(keep))
 
 
 def _scalar(value: Any) -> str:
@@ -22,7 +41,12 @@ def _scalar(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if not value.is_integer() else f"{value:,.0f}"
-    return str(value)
+    return _text(str(value))
+
+
+def _text(text: str) -> str:
+    # One line per field: a stored line break would forge the next field's line; a tab is harmless.
+    return visible_controls(text, keep="\t")
 
 
 def _is_scalar(value: Any) -> bool:
@@ -44,14 +68,15 @@ def render_lines(value: Any, depth: int = 0) -> list[str]:
         for key, item in value.items():
             if _is_scalar(item):
                 when = _when(key, item)
-                lines.append(f"{pad}{key}: {when if when else _scalar(item)}")
+                lines.append(f"{pad}{_text(str(key))}: {when if when else _scalar(item)}")
             elif isinstance(item, list) and all(_is_scalar(i) for i in item):
-                lines.append(f"{pad}{key}: {', '.join(_scalar(i) for i in item) if item else '(none)'}")
+                shown = ", ".join(_scalar(i) for i in item) if item else "(none)"
+                lines.append(f"{pad}{_text(str(key))}: {shown}")
             elif isinstance(item, list) and item and all(isinstance(i, list) for i in item):
-                lines.append(f"{pad}{key}:")
+                lines.append(f"{pad}{_text(str(key))}:")
                 lines += [f"{pad}{INDENT}" + " | ".join(_scalar(c) for c in row) for row in item]
             else:
-                lines.append(f"{pad}{key}:")
+                lines.append(f"{pad}{_text(str(key))}:")
                 lines += render_lines(item, depth + 1) or [f"{pad}{INDENT}(none)"]
         return lines
     if isinstance(value, list):
@@ -70,7 +95,7 @@ def render(body: Any, status: int) -> str:
     """A JSON answer as text: an error as `<status> <error>: <message>` and its details; a result
     as `key: value` lines, nested objects indented, lists numbered."""
     if isinstance(body, dict) and status >= 400 and {"error", "message"} <= set(body):
-        lines = [f"{status} {body['error']}: {body['message']}"]
+        lines = [f"{status} {_scalar(body['error'])}: {_scalar(body['message'])}"]
         extra = {k: v for k, v in body.items() if k not in {"error", "message"}}
         if extra:
             lines += render_lines(extra, 1)

@@ -32,6 +32,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
+from tallyboard.text_format import visible_controls
+
 SECTIONS = ("metrics", "connections", "dashboards", "auditLogs")
 FORMATS = ("json", "csv")
 CSV_HEADER = ("Type", "ID", "Name", "Value", "Unit", "Timestamp", "Service", "Status", "Created At")
@@ -272,14 +274,18 @@ def open_writer(export_format: str, sink: BinarySink) -> ExportWriter:
 
 
 def text_cell(value: Any) -> Any:
-    """A cell that holds text: a string a spreadsheet would run as a formula gets a leading `'`.
-    None is an empty cell; a number that arrives here is formatted as one, not as text."""
+    """A cell that holds text: a string a spreadsheet would run as a formula gets a leading `'`,
+    a control character shows as its picture (␛). None is an empty cell; a number that arrives
+    here is formatted as one, not as text."""
     if value is None:
         return ""
     if not isinstance(value, str):
         if isinstance(value, int | float | Decimal):
             return number_cell(value)
         value = str(value)
+    # Control characters stored before requests refused them are shown, never written raw (a
+    # NUL ends the text for many readers); line breaks and tabs are the CSV quoting's to carry.
+    value = visible_controls(value, keep="\t\n\r")
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 

@@ -56,16 +56,16 @@ from tallyboard.models.insights import (
     TileChange,
 )
 from tallyboard.models.metrics import TimeseriesQuery
-from tallyboard.text_format import render
+from tallyboard.models.widgets import AGGREGATION_ALIASES, TIME_RANGE_PATTERN, config_problem
+from tallyboard.text_format import render, visible_controls
 
 CACHE_TTL_SECONDS = 300
 SNAPSHOT_TTL_SECONDS = 24 * 3600
 RESULT_TTL_SECONDS = 24 * 3600  # DynamoDB sweeps results nobody refreshed for a day
 INSIGHT_TYPES = ("metric", "chart", "table")
 DEFAULT_TIME_RANGE = "30d"
-TIME_RANGE = re.compile(r"^([1-9][0-9]{0,3})([hdwy])$")
+TIME_RANGE = re.compile(TIME_RANGE_PATTERN)
 UNIT_MS = {"h": 3_600_000, "d": 86_400_000, "w": 7 * 86_400_000, "y": 365 * 86_400_000}
-AGGREGATIONS = ("sum", "avg", "min", "max", "count", "last")
 # Lambda answers a synchronous invoke with at most 6 MB (the proxy envelope included), below API
 # Gateway's 10 MB: the event stream stops adding tiles past this many bytes.
 MAX_STREAM_BYTES = 5 * 1024 * 1024
@@ -105,25 +105,23 @@ def _default_interval(range_ms: int) -> str:
 
 
 def tile_spec(widget: dict[str, Any]) -> TileSpec | tuple[str, str]:
-    """What an insight tile computes, or (status, message) when it cannot be computed."""
-    config = widget.get("config") or {}
-    metric_id = config.get("metricId")
-    if not metric_id:
+    """What an insight tile computes, or (status, message) when it cannot be computed. The rules
+    are the ones a write checks (models/widgets.CONFIG_RULES); a config stored before they were
+    checked reads as `invalid_config`, its nulls as left out."""
+    config = {k: v for k, v in (widget.get("config") or {}).items() if v is not None}
+    if not config.get("metricId"):
         return "no_metric", "The tile's config names no metricId"
-    if not isinstance(metric_id, str) or not metrics.METRIC_ID_PATTERN.match(metric_id):
-        return "invalid_config", "config.metricId is not a metric id"
+    problem = config_problem(config)
+    if problem is not None:
+        return "invalid_config", f"config.{problem[0]} {problem[1]}"
     time_range = config.get("timeRange", DEFAULT_TIME_RANGE)
-    match = TIME_RANGE.match(time_range) if isinstance(time_range, str) else None
-    if match is None:
-        return "invalid_config", "config.timeRange must be <n>h, <n>d, <n>w or <n>y (e.g. 30d)"
+    match = TIME_RANGE.match(time_range)
+    assert match is not None  # config_problem checked it
     range_ms = int(match.group(1)) * UNIT_MS[match.group(2)]
     interval = config.get("interval") or _default_interval(range_ms)
-    if interval not in timeutil.INTERVALS:
-        return "invalid_config", f"config.interval must be one of {', '.join(timeutil.INTERVALS)}"
     aggregation = config.get("aggregation")
-    if aggregation is not None and aggregation not in AGGREGATIONS:
-        return "invalid_config", f"config.aggregation must be one of {', '.join(AGGREGATIONS)}"
-    return TileSpec(metric_id, time_range, range_ms, interval, aggregation)
+    aggregation = AGGREGATION_ALIASES.get(aggregation, aggregation)
+    return TileSpec(config["metricId"], time_range, range_ms, interval, aggregation)
 
 
 def _metrics_reader(caller: Caller) -> Caller:
@@ -439,7 +437,7 @@ def summarize(changes: list[TileChange], movers: list[TileChange], snapshot_at: 
         group = [c for c in changes if c.direction == direction]
         if group:
             parts.append(f"{len(group)} tile(s) {text} since the snapshot: {_names(group)}.")
-    return " ".join(parts)
+    return visible_controls(" ".join(parts))  # titles and units stored before the rule
 
 
 def biggest_movers(changes: list[TileChange], count: int = 3) -> list[TileChange]:
@@ -537,8 +535,10 @@ def generate_metadata(caller: Caller, dashboard_id: str) -> GeneratedMetadata:
     if insight and not metrics_seen:
         description = f"{len(insight)} insight tile(s) not yet set to a metric. {description}".strip()
     return GeneratedMetadata(
-        name=name[:200],
-        description=description[:2000],
+        # Names and units stored before requests refused control characters are shown, not
+        # repeated: the suggestion is text to read, and to send back in PATCH.
+        name=visible_controls(name[:200]),
+        description=visible_controls(description[:2000]),
         basis=MetadataBasis(
             tiles=len(tiles),
             insightTiles=len(insight),

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from tallyboard.models.common import check_number
+from tallyboard.models.common import check_number, line_text, long_text
 
 MAX_MONEY = 1e12  # far beyond any budget or deal; keeps every value storable exactly
 MIN_MONEY = 0.01  # a cent: a smaller positive amount is a typo
@@ -48,9 +48,9 @@ Money = Annotated[
     WithJsonSchema({"type": "number", "anyOf": [{"const": 0}, {"minimum": MIN_MONEY, "maximum": MAX_MONEY}]}),
 ]
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-Text = Annotated[str, StringConstraints(max_length=5000)]
-ShortText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+Name = line_text(200, min_length=1)
+Text = long_text(5000)
+ShortText = line_text(200)
 Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Phone = Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9+()./ x-]*$")]
 Website = Annotated[str, StringConstraints(max_length=500, pattern=r"^(https?://)?[^\s]+$")]

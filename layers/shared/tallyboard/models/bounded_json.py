@@ -56,7 +56,7 @@ def _check(value: Any, depth: int, limits: JsonLimits) -> None:
         raise ValueError("must be plain JSON")
 
 
-def _bounded(value: dict[str, Any], max_bytes: int, limits: JsonLimits) -> dict[str, Any]:
+def bounded(value: dict[str, Any], max_bytes: int, limits: JsonLimits) -> dict[str, Any]:
     _check(value, 1, limits)
     if len(json.dumps(value, ensure_ascii=False).encode()) > max_bytes:
         raise ValueError(f"must be at most {max_bytes} bytes as JSON")
@@ -76,13 +76,13 @@ def _number_schema(limits: JsonLimits) -> dict[str, Any]:
     return {"type": "number", "anyOf": number_ranges(limits.max_number, limits.min_fraction)}
 
 
-def _json_value(depth: int, limits: JsonLimits) -> Any:
+def json_value(depth: int, limits: JsonLimits) -> Any:
     """The JSON Schema of a value nested at `depth`, as a named type (one OpenAPI component per
     depth, `<name><depth>`): the limits `_check` enforces, down to the last depth, whose lists and
     objects must be empty. Never validated by pydantic (`_check` is, with its own messages): it
     only describes."""
     last = depth == limits.max_depth
-    child = Any if last else _json_value(depth + 1, limits)
+    child = Any if last else json_value(depth + 1, limits)
     key = Annotated[str, StringConstraints(min_length=1, max_length=limits.max_key)]
     return TypeAliasType(  # type: ignore[misc]
         f"{limits.name}{depth}",
@@ -104,10 +104,10 @@ def _as_sent(value: Any) -> Any:
 def bounded_json_object(max_bytes: int, limits: JsonLimits) -> Any:
     """A JSON object within `limits` and `max_bytes`. The schema states every limit but the total
     size (JSON Schema has no measure of it; the description says it)."""
-    member = SkipValidation[_json_value(2, limits)]  # type: ignore[misc]
+    member = SkipValidation[json_value(2, limits)]  # type: ignore[misc]
     return Annotated[
         dict[str, member],  # type: ignore[valid-type]
-        AfterValidator(partial(_bounded, max_bytes=max_bytes, limits=limits)),
+        AfterValidator(partial(bounded, max_bytes=max_bytes, limits=limits)),
         PlainSerializer(_as_sent),  # checked JSON, kept as sent (the union of members only describes)
         Field(
             description=f"At most {max_bytes} bytes as JSON",

@@ -3,13 +3,85 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic_core import CoreSchema, PydanticCustomError
 
 # Ids are opaque; this only bounds them so junk never reaches a key condition.
 ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+# Text a request stores holds no C0 control character (U+0000-U+001F) nor DEL: a terminal, a CSV
+# reader or a log would act on them. Long text may hold tabs and line breaks (LF, or CR LF).
+# The patterns state it in the schema, in the dialect both Python and ECMA read (no \s, no \d).
+LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+TEXT_PATTERN = r"^([^\x00-\x08\x0b-\x1f\x7f]|\r\n)*$"
+# What strip_whitespace removes (Unicode White_Space): text that must not be empty once stripped
+# holds one character that is neither this nor a control.
+_SPACES = r"\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NON_BLANK_LINE_PATTERN = rf"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f{_SPACES}][^\x00-\x1f\x7f]*$"
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+
+
+def _refuse_controls(found: re.Pattern[str], allowed: str) -> Any:
+    def check(value: Any) -> Any:
+        # Before stripping: a control at either end is refused too, not silently dropped.
+        if isinstance(value, str) and (hit := found.search(value)) is not None:
+            raise PydanticCustomError(
+                "control_character",
+                "must not hold control characters{allowed}: U+{code} at position {position}",
+                {"allowed": allowed, "code": f"{ord(hit.group()[0]):04X}", "position": hit.start()},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """States a rule a validator checks as the schema's `pattern` (pydantic's own is not run)."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        generated = handler(schema)
+        generated["pattern"] = self.pattern
+        return generated
+
+
+def line_text(max_length: int, min_length: int = 0, strip: bool = True) -> Any:
+    """Single-line text (a name, a title, a tag): no control character at all."""
+    blank_refused = strip and min_length > 0
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length or None, max_length=max_length, strip_whitespace=strip),
+        _refuse_controls(_LINE_CONTROL, ""),
+        _Pattern(NON_BLANK_LINE_PATTERN if blank_refused else LINE_PATTERN),
+    ]
+
+
+def long_text(max_length: int, min_length: int = 0) -> Any:
+    """Free text (a description, notes): tabs and line breaks, no other control character."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length or None, max_length=max_length),
+        _refuse_controls(_TEXT_CONTROL, " but tab and line breaks"),
+        _Pattern(TEXT_PATTERN),
+    ]
 
 
 class RequestModel(BaseModel):

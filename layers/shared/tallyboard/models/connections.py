@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pydantic_core import PydanticCustomError
 
 from tallyboard.models.bounded_json import bounded_json_object
-from tallyboard.models.common import Pagination, RequestModel, ResourceId
+from tallyboard.models.common import Pagination, RequestModel, ResourceId, line_text
 from tallyboard.models.widgets import WIDGET_JSON
 
 AuthType = Literal["oauth2", "api_key", "basic", "bearer_token", "none"]
@@ -64,7 +64,7 @@ class CreateConnectionRequest(RequestModel):
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
     service: Slug = Field(description="The connected service, e.g. stripe, github")
     serviceName: (
-        Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)] | None
+        line_text(100, min_length=1) | None  # type: ignore[valid-type]
     ) = Field(None, description="Display name; defaults from the service (stripe → Stripe)")
     category: Slug | None = Field(None, description="e.g. payment, development; derived for known services")
     authType: AuthType

@@ -20,7 +20,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from tallyboard.models.agency import DATE_OR_DATE_TIME_SCHEMA, calendar_day
-from tallyboard.models.common import RequestModel, ResourceId, json_int
+from tallyboard.models.common import RequestModel, ResourceId, json_int, line_text, long_text
 from tallyboard.models.dashboards import MAX_TAGS, DashboardWithWidgets, Tag
 from tallyboard.models.widgets import CreateWidgetRequest, StrictBool, Widget
 
@@ -40,8 +40,8 @@ Format = Literal["json", "txt"]
 FORMAT_FIELD = Field(
     "json", description="`txt`: a plain-text rendering (text/plain) instead of JSON, errors too"
 )
-DashboardName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-Description = Annotated[str, StringConstraints(max_length=2000)]
+DashboardName = line_text(200, min_length=1)
+Description = long_text(2000)
 
 
 def _calendar(value: str) -> str:
@@ -63,9 +63,9 @@ class BreakdownColor(RequestModel):
     """PostHog's breakdown colour: a breakdown value shown in the colour at `colorIndex` of the
     dashboard's theme."""
 
-    breakdownValue: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    breakdownValue: line_text(400, min_length=1, strip=False)  # type: ignore[valid-type]
     colorIndex: json_int(0, 31)  # type: ignore[valid-type]
-    breakdownType: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = Field(
+    breakdownType: line_text(50, min_length=1, strip=False) | None = Field(  # type: ignore[valid-type]
         None, description="e.g. event, person (kept as sent)"
     )
 

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+    computed_field,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from tallyboard.models.bounded_json import JsonLimits, bounded_json_object, number_ranges
 from tallyboard.models.common import (
@@ -16,6 +27,7 @@ from tallyboard.models.common import (
     RequestModel,
     ResourceId,
     check_number,
+    line_text,
 )
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
@@ -36,11 +48,63 @@ Metadata = bounded_json_object(8192, METADATA_JSON)
 MAX_TIMESERIES_BUCKETS = 1000
 
 MetricId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Unit = Annotated[str, StringConstraints(min_length=1, max_length=32, strip_whitespace=True)]
-MetricName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Unit = line_text(32, min_length=1)
+MetricName = line_text(200, min_length=1)
 Interval = Literal["hour", "day", "week", "month"]
 Aggregation = Literal["sum", "avg", "min", "max", "count", "last"]
-Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP_MS, description="Epoch milliseconds")]
+# A point's time: a JSON integer of epoch ms (12, or 12.0: both are JSON Schema integers, as for
+# json_int), or an RFC 3339 date-time (ISO 8601 with seconds and a zone). Nothing else is coerced:
+# true, "12" and 12.5 are refused, as for `value`. The string's years are 1971-2285, so that no
+# offset takes it outside what an integer may be.
+ISO_DATE_TIME_PATTERN = (
+    r"^(197[1-9]|19[89][0-9]|2[01][0-9]{2}|22[0-7][0-9]|228[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.[0-9]{1,9})?(Z|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))$"
+)
+_ISO_DATE_TIME = re.compile(ISO_DATE_TIME_PATTERN)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TIMESTAMP_RULE = (
+    f"must be epoch milliseconds (an integer, 0-{MAX_TIMESTAMP_MS}) or an ISO 8601 date-time with "
+    "seconds and a zone (2024-01-15T10:30:00Z, 2024-01-15T11:30:00.250+01:00)"
+)
+
+
+def _timestamp_ms(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # -0.0 is the integer 0
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TIMESTAMP_MS:
+        return value
+    match = _ISO_DATE_TIME.fullmatch(value) if isinstance(value, str) else None
+    if match is not None:
+        year, month, day, hour, minute, second, fraction, zone, sign, zone_h, zone_m = match.groups()
+        try:
+            local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+        except ValueError:  # a day the month does not have
+            pass
+        else:
+            offset = timedelta(0) if zone == "Z" else timedelta(hours=int(zone_h), minutes=int(zone_m))
+            moment = local.replace(tzinfo=UTC) - (-offset if sign == "-" else offset)
+            millis = int((fraction or ".0")[1:4].ljust(3, "0"))  # below a millisecond: dropped
+            return (moment - _EPOCH) // timedelta(milliseconds=1) + millis
+    raise PydanticCustomError("timestamp", TIMESTAMP_RULE)
+
+
+Timestamp = Annotated[
+    int,
+    PlainValidator(_timestamp_ms),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP_MS, "description": "Epoch ms"},
+                {
+                    "type": "string",
+                    "format": "date-time",
+                    "pattern": ISO_DATE_TIME_PATTERN,
+                    "description": "RFC 3339: seconds and a zone; stored as epoch ms",
+                },
+            ]
+        }
+    ),
+]
 
 
 def check_value(value: float) -> float:
@@ -57,7 +121,9 @@ class PointInput(RequestModel):
         description="A finite number: 0, or 1e-130 <= |value| <= 1e15 (what DynamoDB can hold)",
         json_schema_extra={"anyOf": STORABLE_VALUE_RANGES},
     )
-    timestamp: Timestamp | None = Field(None, description="Epoch ms; defaults to now")
+    timestamp: Timestamp | None = Field(
+        None, description="Epoch ms or an ISO 8601 date-time with a zone; defaults to now"
+    )
     unit: Unit | None = None
     metadata: Metadata | None = None  # type: ignore[valid-type]
     metricName: MetricName | None = Field(None, description="Display name, kept from the first point")

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from tallyboard.models.agency import IsoDate
-from tallyboard.models.common import Pagination, RequestModel
+from tallyboard.models.common import Pagination, RequestModel, line_text, long_text
 
-NoteText = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-Line = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+NoteText = long_text(20_000, min_length=1)
+Line = line_text(500, min_length=1)
 
 
 class CreateNoteRequest(RequestModel):
     notes: NoteText = Field(description="The meeting notes (required)")
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)] | None = (
+    title: line_text(200, min_length=1) | None = (  # type: ignore[valid-type]
         None
     )
     meeting_date: IsoDate | None = Field(None, description="YYYY-MM-DD")

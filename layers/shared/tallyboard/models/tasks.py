@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from tallyboard.models.agency import DATE_OR_DATE_TIME_SCHEMA, Name, Text, any_case, calendar_day
-from tallyboard.models.common import PageQuery, Pagination, RequestModel
+from tallyboard.models.common import PageQuery, Pagination, RequestModel, line_text
 from tallyboard.models.widgets import _not_null
 
 TASK_STATUSES = ("todo", "in-progress", "done")
@@ -17,13 +17,11 @@ MAX_ASSIGNEES = 20
 TaskStatus = any_case(TASK_STATUSES, "status")
 Priority = any_case(PRIORITIES, "priority")
 TaskListName = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=100, strip_whitespace=True),
+    line_text(100, min_length=1),
     Field(description="The task list (board column or group) the task belongs to"),
 ]
 Assignee = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    line_text(200, min_length=1),
     Field(description="A member's user id or display name (GET /team)"),
 ]
 MOMENT_HINT = "must be an ISO 8601 (RFC 3339) date-time, e.g. 2025-01-31T17:00:00Z, or a date, YYYY-MM-DD"

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from tallyboard.models.common import PageQuery, Pagination, RequestModel
+from tallyboard.models.common import PageQuery, Pagination, RequestModel, line_text
 from tallyboard.models.dashboard_ops import FORMAT_FIELD, Format
 
 MAX_COLORS = 32
@@ -16,7 +16,7 @@ HexColor = Annotated[
     StringConstraints(pattern=r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$"),
     Field(description="#rgb, #rrggbb or #rrggbbaa; stored lower case"),
 ]
-ThemeName = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+ThemeName = line_text(100, min_length=1)
 Colors = Annotated[list[HexColor], Field(min_length=1, max_length=MAX_COLORS)]
 
 
