@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tallyboard.data import dashboards as dashboard_store
+from tallyboard.data.dashboards import widgets as stored_widgets
 from tallyboard.logic import metrics
 from tests.conftest import Tenant, assert_error
 from tests.e2e.test_dashboards import create_dashboard
@@ -162,7 +162,7 @@ def _legacy_board(tenant: Tenant) -> dict[str, Any]:
     dashboard = create_dashboard(tenant, name="Legacy")
     widget = add_widget(tenant, dashboard["id"], title="Plain", config={"metricId": "legacy"})
     changes = {"title": f"Red{ESC_RED}tile\x07"}
-    assert dashboard_store.update_widget(tenant.workspace_id, dashboard["id"], widget["id"], changes, 1)
+    assert stored_widgets.update_widget(tenant.workspace_id, dashboard["id"], widget["id"], changes, 1)
     return dashboard
 
 

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import sseclient
 
-from tallyboard.data import dashboards
+from tallyboard.data.dashboards import widgets as stored_widgets
 from tallyboard.ids import now_ms
-from tallyboard.logic import insights
+from tallyboard.logic.insights import analyze_refresh_result, stream_tiles
+from tallyboard.logic.insights import tiles as insights
 from tests.conftest import Tenant, assert_error
 from tests.e2e.test_dashboards import create_dashboard
 from tests.e2e.test_widgets import add_widget
@@ -68,7 +69,7 @@ def board(tenant: Tenant) -> dict[str, Any]:
     bad = add_widget(tenant, dashboard["id"], type="table", title="Bad range", config={"metricId": "sales"})
     # A range no tile computes is refused on write now; one stored before that reads as invalid.
     legacy = {"config": {"metricId": "sales", "timeRange": "5m"}}
-    assert dashboards.update_widget(tenant.workspace_id, dashboard["id"], bad["id"], legacy, now)
+    assert stored_widgets.update_widget(tenant.workspace_id, dashboard["id"], bad["id"], legacy, now)
     return dashboard
 
 
@@ -282,7 +283,7 @@ def test_a_stored_snapshot_past_24_hours_is_410(
 ) -> None:
     key = tenant.post(f"/dashboards/{board['id']}/snapshot").json()["cache_key"]
     later = now_ms() + DAY + 1
-    monkeypatch.setattr(insights, "now_ms", lambda: later)
+    monkeypatch.setattr(analyze_refresh_result, "now_ms", lambda: later)
 
     response = tenant.post(f"/dashboards/{board['id']}/analyze_refresh_result", json={"cache_key": key})
 
@@ -360,7 +361,7 @@ def test_stream_tiles_stops_adding_tiles_past_the_cap(
 ) -> None:
     full = tenant.get(f"/dashboards/{board['id']}/stream_tiles").text
     first_tile_end = full.index("\n\n", full.index("event: tile")) + 2
-    monkeypatch.setattr(insights, "MAX_STREAM_BYTES", len(full[:first_tile_end].encode()) + 10)
+    monkeypatch.setattr(stream_tiles, "MAX_STREAM_BYTES", len(full[:first_tile_end].encode()) + 10)
 
     events = _events(tenant.get(f"/dashboards/{board['id']}/stream_tiles", stream=True))
 

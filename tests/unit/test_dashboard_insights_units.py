@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tallyboard.logic import insights
+from tallyboard.logic.insights import analyze_refresh_result as refresh
+from tallyboard.logic.insights import tiles
 from tallyboard.models.insights import TileChange
 from tallyboard.models.widgets import CreateWidgetRequest
 from tallyboard.text_format import TEXT, render, with_text_format
@@ -43,8 +44,8 @@ def widget(config: dict[str, Any], kind: str = "metric") -> dict[str, Any]:
     ],
 )
 def test_tile_spec(config: dict[str, Any], expected: tuple[Any, ...]) -> None:
-    spec = insights.tile_spec(widget(config))
-    assert isinstance(spec, insights.TileSpec)
+    spec = tiles.tile_spec(widget(config))
+    assert isinstance(spec, tiles.TileSpec)
     assert (spec.metric_id, spec.time_range, spec.range_ms, spec.interval, spec.aggregation) == expected
 
 
@@ -63,13 +64,13 @@ def test_tile_spec(config: dict[str, Any], expected: tuple[Any, ...]) -> None:
     ],
 )
 def test_tile_spec_refusals(config: dict[str, Any], status: str) -> None:
-    assert insights.tile_spec(widget(config))[0] == status
+    assert tiles.tile_spec(widget(config))[0] == status
 
 
 def test_a_stored_config_is_read_by_the_rules_a_write_checks() -> None:
     """The reader's invalid_config names the key and says what the write path's 400 says."""
     config = {"metricId": "sales", "timeRange": "5m"}
-    status, message = insights.tile_spec(widget(config))
+    status, message = tiles.tile_spec(widget(config))
     with pytest.raises(ValidationError) as refused:
         CreateWidgetRequest(type="metric", title="T", config=config)
     (error,) = refused.value.errors()
@@ -78,9 +79,9 @@ def test_a_stored_config_is_read_by_the_rules_a_write_checks() -> None:
 
 
 def test_the_digest_changes_with_what_decides_the_result() -> None:
-    base = insights.tile_spec(widget({"metricId": "sales"}))
-    other = insights.tile_spec(widget({"metricId": "sales", "timeRange": "7d"}))
-    assert isinstance(base, insights.TileSpec) and isinstance(other, insights.TileSpec)
+    base = tiles.tile_spec(widget({"metricId": "sales"}))
+    other = tiles.tile_spec(widget({"metricId": "sales", "timeRange": "7d"}))
+    assert isinstance(base, tiles.TileSpec) and isinstance(other, tiles.TileSpec)
     assert base.digest("proj_a") == base.digest("proj_a")
     assert len({base.digest("proj_a"), base.digest("proj_b"), other.digest("proj_a")}) == 3
 
@@ -90,13 +91,13 @@ def test_the_digest_changes_with_what_decides_the_result() -> None:
     [("last", 3), ("sum", 6.5), ("count", 6.5), ("min", 1.5), ("max", 3), ("avg", 2.1666667)],
 )
 def test_headline(aggregation: str, expected: float) -> None:
-    assert insights.headline([1.5, 2, 3], aggregation) == pytest.approx(expected)
-    assert insights.headline([], aggregation) is None
+    assert tiles.headline([1.5, 2, 3], aggregation) == pytest.approx(expected)
+    assert tiles.headline([], aggregation) is None
 
 
 def change(title: str, before: float | None, after: float | None) -> TileChange:
     tile = {"id": title, "title": title, "value": after, "metric": {"id": title, "unit": None}}
-    return insights._change(tile, {"value": before})
+    return refresh._change(tile, {"value": before})
 
 
 def test_directions_and_changes() -> None:
@@ -127,20 +128,20 @@ def test_biggest_movers_by_relative_then_absolute_then_order() -> None:
         change("d", 200, 220),  # +10 %, a larger absolute change than a
         change("e", 1, 1),
     ]
-    assert [m.title for m in insights.biggest_movers(changes)] == ["b", "d", "a"]
-    assert [m.title for m in insights.biggest_movers(changes, 5)] == ["b", "d", "a", "c"]
+    assert [m.title for m in refresh.biggest_movers(changes)] == ["b", "d", "a"]
+    assert [m.title for m in refresh.biggest_movers(changes, 5)] == ["b", "d", "a", "c"]
 
 
 def test_summary_is_plain_and_deterministic() -> None:
     changes = [change("Sales", 400, 500), change("MRR", 10, 10), change("Signups", None, 3)]
-    movers = insights.biggest_movers(changes)
-    summary = insights.summarize(changes, movers, 1_767_225_600_000)
+    movers = refresh.biggest_movers(changes)
+    summary = refresh.summarize(changes, movers, 1_767_225_600_000)
 
     assert summary == (
         "Since the snapshot of 2026-01-01 00:00 UTC, 2 of 3 tile(s) changed. "
         "Biggest mover: Sales rose 25% (400 → 500). 1 tile(s) now have data: Signups. 1 unchanged."
     )
-    assert insights.summarize([], [], 0) == "This dashboard has no insight tiles to compare."
+    assert refresh.summarize([], [], 0) == "This dashboard has no insight tiles to compare."
 
 
 def test_render_text() -> None:
@@ -175,7 +176,7 @@ def test_the_summary_shows_stored_control_characters_escaped() -> None:
         relativeChange=100,
         direction="up",
     )
-    summary = insights.summarize([change], [change], 0)
+    summary = refresh.summarize([change], [change], 0)
     assert "Sales␛[2J rose 100%" in summary and "\x1b" not in summary
 
 

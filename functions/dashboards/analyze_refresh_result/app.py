@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import insights
+from tallyboard.logic.insights import analyze_refresh_result as refresh
 from tallyboard.models.common import ErrorBody, ResourceId
 from tallyboard.models.dashboard_ops import FormatQuery
 from tallyboard.models.insights import AnalyzeRequest, AnalyzeResponse
@@ -40,7 +40,7 @@ def analyze_refresh_result(
     request: AnalyzeRequest,
     query: Annotated[FormatQuery, Query()],
 ) -> AnalyzeResponse:
-    return insights.analyze(current_caller(app), dashboardId, request.cache_key)
+    return refresh.analyze(current_caller(app), dashboardId, request.cache_key)
 
 
 lambda_handler = with_text_format(api_handler(app))

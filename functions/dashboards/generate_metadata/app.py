@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import insights
+from tallyboard.logic.insights import generate_metadata as metadata
 from tallyboard.models.common import ResourceId
 from tallyboard.models.dashboard_ops import FormatQuery
 from tallyboard.models.insights import GeneratedMetadata
@@ -26,7 +26,7 @@ install_api_defaults(app)
 def generate_metadata(
     dashboardId: Annotated[ResourceId, Path()], query: Annotated[FormatQuery, Query()]
 ) -> GeneratedMetadata:
-    return insights.generate_metadata(current_caller(app), dashboardId)
+    return metadata.generate_metadata(current_caller(app), dashboardId)
 
 
 lambda_handler = with_text_format(api_handler(app))

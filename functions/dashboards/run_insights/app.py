@@ -4,7 +4,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import insights
+from tallyboard.logic.insights import run_insights as insights
+from tallyboard.logic.insights.tiles import CACHE_TTL_SECONDS
 from tallyboard.models.common import ResourceId
 from tallyboard.models.insights import RunInsightsQuery, RunInsightsResponse
 from tallyboard.text_format import with_text_format
@@ -19,7 +20,7 @@ install_api_defaults(app)
     description=(
         "An insight tile reads `config.metricId` over `config.timeRange` (`<n>h|d|w|y`, default 30d, ending "
         "now) in `config.interval` buckets with `config.aggregation` (default: the metric's natural one). "
-        f"`refresh=blocking` serves a result computed in the last {insights.CACHE_TTL_SECONDS} seconds, else "
+        f"`refresh=blocking` serves a result computed in the last {CACHE_TTL_SECONDS} seconds, else "
         "computes and caches it; `force_blocking` always computes; `force_cache` never does (a tile without "
         "a fresh result answers status `cache_miss`). Scope `query:read`."
     ),

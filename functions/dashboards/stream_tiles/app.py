@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
-from tallyboard.logic import insights
+from tallyboard.logic.insights import stream_tiles as streams
 from tallyboard.models.common import ResourceId
 from tallyboard.models.dashboard_ops import FormatQuery
 from tallyboard.text_format import TEXT, with_text_format
@@ -22,7 +22,7 @@ EVENT_STREAM = "text/event-stream; charset=utf-8"
         "`event: metadata` (the dashboard, the tile count), then one `event: tile` per tile (its result, "
         "as run_insights computes it with refresh=blocking, `id:` the tile id), then `event: done`. "
         "Delivered as one buffered body (the Python Lambda runtime cannot stream), at most "
-        f"{insights.MAX_STREAM_BYTES // (1024 * 1024)} MB: past it an `event: truncated` names the tiles "
+        f"{streams.MAX_STREAM_BYTES // (1024 * 1024)} MB: past it an `event: truncated` names the tiles "
         "left out (run_insights returns them). `format=txt` answers the same events as plain text."
     ),
     tags=["dashboards"],
@@ -37,8 +37,8 @@ def stream_tiles(
     dashboardId: Annotated[ResourceId, Path()], query: Annotated[FormatQuery, Query()]
 ) -> Response[str]:
     if query.format == "txt":
-        return Response(200, TEXT, insights.stream_tiles_text(current_caller(app), dashboardId))
-    return Response(200, EVENT_STREAM, insights.stream_tiles(current_caller(app), dashboardId))
+        return Response(200, TEXT, streams.stream_tiles_text(current_caller(app), dashboardId))
+    return Response(200, EVENT_STREAM, streams.stream_tiles(current_caller(app), dashboardId))
 
 
 lambda_handler = with_text_format(api_handler(app))
