@@ -35,14 +35,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.harness import sized
 from tallyboard_local import samples
 from tallyboard_local.samples import EVENTS_DIR, SAMPLE_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
-COLD_PAIRS = 7
-VARIANT_RUNS = 3
-SHARE_MEMORY_SIZES = (256, 512, 1024, 1769)
-SHARE_RUNS = 3
+COLD_PAIRS = sized(7, 3)
+VARIANT_RUNS = sized(3, 1)
+SHARE_MEMORY_SIZES = sized((256, 512, 1024, 1769), (512,))
+SHARE_RUNS = sized(3, 1)
 COMPILE_LAYER = [sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
 
 # Sample ids that stand for the caller's own workspace (tallyboard_local/samples.py).

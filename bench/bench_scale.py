@@ -21,12 +21,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bench.harness import Results, api_event, count_dynamodb
+from bench.harness import Results, api_event, count_dynamodb, sized
 
 DAY = 86_400_000
-PUSHES_PER_WRITER = 25
-METRICS = 2_000
+PUSHES_PER_WRITER = sized(25, 3)
+# (writers, metrics) of each ingest run
+INGESTS = sized(((1, 1), (10, 1), (20, 1), (20, 20)), ((1, 1), (4, 1), (4, 4)))
+METRICS = sized(2_000, 200)
 POINTS_PER_METRIC = 50
+# ~70 days of points whatever the size (the ranges below cut through them)
+POINT_STEP_MS = 61_000 * 2_000 // METRICS
 
 
 def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
@@ -87,7 +91,7 @@ def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
 
 
 def _load_project(tenant: dict[str, Any]) -> int:
-    """2,000 metrics of 50 points, as the aggregator leaves them, straight into moto."""
+    """METRICS metrics of 50 points, as the aggregator leaves them, straight into moto."""
     from bench.bench_metrics import _load_into_moto
     from tallyboard.data import dynamo
     from tallyboard.data import metrics as store
@@ -100,7 +104,7 @@ def _load_project(tenant: dict[str, Any]) -> int:
         metric_id = f"metric_{m:04d}"
         catalog[metric_id] = metrics.catalog_entry(metric_id)
         for i in range(POINTS_PER_METRIC):
-            timestamp = start + (m * POINTS_PER_METRIC + i) * 61_000  # ~70 days, every 61 s
+            timestamp = start + (m * POINTS_PER_METRIC + i) * POINT_STEP_MS
             points.append(
                 {
                     "id": f"metric_{m:04d}{i:016d}",
@@ -149,9 +153,9 @@ def _lists(results: Results, stack: Any) -> None:
     for name, dates in (("range", ranged), ("range_months", months)):
         page = list_metrics(name, {"limit": "100", **dates})
         lo, hi = (timeutil.parse_iso(dates[k], k) for k in ("startDate", "endDate"))
-        in_range = sum(lo <= start + k * 61_000 <= hi for k in range(METRICS * POINTS_PER_METRIC))
+        in_range = sum(lo <= start + k * POINT_STEP_MS <= hi for k in range(METRICS * POINTS_PER_METRIC))
         assert page["pagination"]["total"] == in_range, (name, page["pagination"], in_range)
-    three = "metric_0001,metric_0500,metric_1999"
+    three = f"metric_0001,metric_{METRICS // 4:04d},metric_{METRICS - 1:04d}"
     list_metrics("metric_ids_3", {"limit": "100", "metricIds": three})
     list_metrics("metric_ids_3_range", {"limit": "100", "metricIds": three, **months})
     list_metrics("offset_9000", {"limit": "10", "offset": "9000"})
@@ -200,7 +204,7 @@ def run(results: Results) -> None:
     aws._CONFIG = aws._CONFIG.merge(Config(read_timeout=300))
     stack = LocalStack(port=0).start()
     try:
-        for writers, metrics in ((1, 1), (10, 1), (20, 1), (20, 20)):
+        for writers, metrics in INGESTS:
             _ingest(results, stack, writers, metrics)
         _lists(results, stack)
     finally:
