@@ -4,8 +4,8 @@ every route that has a sample event.
 (a) Cold start, in fresh subprocesses: import one real handler module + create its first DynamoDB
     client, with the layer's packages laid out as Lambda's /opt/python holds them (read-only,
     bytecode as layers/shared/Makefile ships it), against a bare one-route Powertools resolver
-    measured the same way, as the median ratio of 7 interleaved pairs (each pair runs back to
-    back, the order alternating, so machine noise hits both alike); wall time is the figure, CPU
+    measured the same way, as the median ratio of 7 rounds of real, bare, bare, real run back
+    to back (bare first every other round, so machine noise hits both alike); wall time is the figure, CPU
     time (less sensitive to other processes on a shared machine) is printed beside it. Also: the
     same handler with a layer that ships no bytecode, and from the dev venv; the OpenAPI
     function's import + first spec merge; the first invoke and the peak RSS of a handler process
@@ -224,28 +224,33 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         # The first runs only warm the disk cache.
         _run_worker(worker, bare_spec, env)
         _run_worker(worker, layer_spec, no_write)
-        pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (real, bare)
+        rounds: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []  # (reals, bares)
         variants: dict[str, list[dict[str, Any]]] = {"layer_source": [], "venv": []}
         for round_number in range(COLD_PAIRS):
-            # A pair runs back to back, which goes first alternating: a change in the machine's
-            # load between runs hits both sides alike.
-            if round_number % 2:
-                bare_run = _run_worker(worker, bare_spec, env)
-                real_run = _run_worker(worker, layer_spec, no_write)
-            else:
-                real_run = _run_worker(worker, layer_spec, no_write)
-                bare_run = _run_worker(worker, bare_spec, env)
-            pairs.append((real_run, bare_run))
+            # A round runs real, bare, bare, real back to back (bare first every other round): a
+            # steady change in the machine's load, and whatever the first run of a pair leaves
+            # warm for the second, hit both sides alike. With one run of each, the median of an
+            # odd number of alternating pairs fell in whichever order had the majority.
+            order = ("bare", "real", "real", "bare") if round_number % 2 else ("real", "bare", "bare", "real")
+            runs: dict[str, list[dict[str, Any]]] = {"real": [], "bare": []}
+            for side in order:
+                spec, side_env = (layer_spec, no_write) if side == "real" else (bare_spec, env)
+                runs[side].append(_run_worker(worker, spec, side_env))
+            rounds.append((runs["real"], runs["bare"]))
             if round_number < VARIANT_RUNS:
                 variants["layer_source"].append(_run_worker(worker, source_spec, no_write))
                 variants["venv"].append(_run_worker(worker, real_spec, env))
-        for sample in variants["layer_source"] + [real for real, _ in pairs]:
+        reals = [run for real_runs, _ in rounds for run in real_runs]
+        bares = [run for _, bare_runs in rounds for run in bare_runs]
+        for sample in variants["layer_source"] + reals:
             if not str(sample["tallyboard_from"]).startswith(tmp):
                 raise RuntimeError(f"layer copy not used: tallyboard came from {sample['tallyboard_from']}")
 
-        reals, bares = [real for real, _ in pairs], [bare for _, bare in pairs]
-        ratios = [real["cold_ms"] / bare["cold_ms"] for real, bare in pairs]
-        cpu_ratios = [real["cold_cpu_ms"] / bare["cold_cpu_ms"] for real, bare in pairs]
+        def ratio(key: str, real_runs: list[dict[str, Any]], bare_runs: list[dict[str, Any]]) -> float:
+            return sum(r[key] for r in real_runs) / sum(b[key] for b in bare_runs)
+
+        ratios = [ratio("cold_ms", *one) for one in rounds]
+        cpu_ratios = [ratio("cold_cpu_ms", *one) for one in rounds]
         results.record(
             "platform.cold_start.list_api_keys.import_plus_client_ms", _median(reals, "cold_ms"), "ms"
         )
@@ -256,7 +261,8 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         results.record(
             "platform.cold_start.ratio_real_to_bare",
             round(statistics.median(ratios), 2),
-            f"x (median of {COLD_PAIRS} interleaved pairs: {', '.join(f'{r:.2f}' for r in sorted(ratios))})",
+            f"x (median of {COLD_PAIRS} rounds real-bare-bare-real: "
+            f"{', '.join(f'{r:.2f}' for r in sorted(ratios))})",
         )
         results.record(
             "platform.cold_start.cpu_ratio_real_to_bare",
