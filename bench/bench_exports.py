@@ -31,7 +31,7 @@ from typing import Any
 from bench.harness import SHORT, Results, sized
 
 # the small size (its files are read back whole) and the large one (peak memory must not grow)
-SIZES = sized({"100k": 100_000, "1M": 1_000_000}, {"10k": 10_000, "50k": 50_000})
+SIZES = sized({"100k": 100_000, "1M": 1_000_000}, {"10k": 10_000, "40k": 40_000})
 SMALL, LARGE = SIZES
 FORMATS = ("json", "csv")
 BUCKET = "tallyboard-bench-exports"

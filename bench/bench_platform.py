@@ -4,7 +4,7 @@ every route that has a sample event.
 (a) Cold start, in fresh subprocesses: import one real handler module + create its first DynamoDB
     client, with the layer's packages laid out as Lambda's /opt/python holds them (read-only,
     bytecode as layers/shared/Makefile ships it), against a bare one-route Powertools resolver
-    measured the same way, as the median ratio of 7 rounds of real, bare, bare, real run back
+    measured the same way, as the median ratio of 15 rounds of real, bare, bare, real run back
     to back (bare first every other round, so machine noise hits both alike); wall time is the figure, CPU
     time (less sensitive to other processes on a shared machine) is printed beside it. Also: the
     same handler with a layer that ships no bytecode, and from the dev venv; the OpenAPI
@@ -40,9 +40,9 @@ from tallyboard_local import samples
 from tallyboard_local.samples import EVENTS_DIR, SAMPLE_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
-COLD_PAIRS = sized(7, 1)
+COLD_PAIRS = sized(15, 1)
 VARIANT_RUNS = sized(3, 1)
-SHARE_MEMORY_SIZES = sized((256, 512, 1024, 1769), (512,))
+SHARE_MEMORY_SIZES = sized((256, 512, 1024, 1769), (1024,))
 SHARE_RUNS = sized(3, 1)
 COMPILE_LAYER = [sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
 

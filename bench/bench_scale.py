@@ -27,10 +27,12 @@ DAY = 86_400_000
 PUSHES_PER_WRITER = sized(25, 3)
 # (writers, metrics) of each ingest run
 INGESTS = sized(((1, 1), (10, 1), (20, 1), (20, 20)), ((1, 1), (4, 1), (4, 4)))
-METRICS = sized(2_000, 200)
-POINTS_PER_METRIC = 50
+METRICS = sized(2_000, 100)
+POINTS_PER_METRIC = sized(50, 20)
+DEEP_OFFSET = sized(9_000, 1_500)
+CURSOR_PAGE = sized(100, 10)  # the page a cursor walk of limit 10 reports
 # ~70 days of points whatever the size (the ranges below cut through them)
-POINT_STEP_MS = 61_000 * 2_000 // METRICS
+POINT_STEP_MS = 61_000 * 100_000 // (METRICS * POINTS_PER_METRIC)
 
 
 def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
@@ -91,7 +93,7 @@ def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
 
 
 def _load_project(tenant: dict[str, Any]) -> int:
-    """METRICS metrics of 50 points, as the aggregator leaves them, straight into moto."""
+    """METRICS metrics of POINTS_PER_METRIC points, as the aggregator leaves them, straight into moto."""
     from bench.bench_metrics import _load_into_moto
     from tallyboard.data import dynamo
     from tallyboard.data import metrics as store
@@ -158,14 +160,14 @@ def _lists(results: Results, stack: Any) -> None:
     three = f"metric_0001,metric_{METRICS // 4:04d},metric_{METRICS - 1:04d}"
     list_metrics("metric_ids_3", {"limit": "100", "metricIds": three})
     list_metrics("metric_ids_3_range", {"limit": "100", "metricIds": three, **months})
-    list_metrics("offset_9000", {"limit": "10", "offset": "9000"})
+    list_metrics(f"offset_{DEEP_OFFSET}", {"limit": "10", "offset": str(DEEP_OFFSET)})
     cursor = None
-    for _ in range(99):
+    for _ in range(CURSOR_PAGE - 1):
         cursor = list_metrics("", {"limit": "10", **({"cursor": cursor} if cursor else {})})["pagination"][
             "nextCursor"
         ]
-    page_100 = list_metrics("cursor_page_100", {"limit": "10", "cursor": cursor})
-    assert page_100["pagination"]["offset"] == 990
+    page = list_metrics(f"cursor_page_{CURSOR_PAGE}", {"limit": "10", "cursor": cursor})
+    assert page["pagination"]["offset"] == 10 * (CURSOR_PAGE - 1)
 
     # a fresh tail: 10 pushes the aggregator has not folded yet
     with stack.streams.held():
