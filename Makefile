@@ -7,7 +7,7 @@ TOOLS := .venv-tools
 CHECKOV_VERSION := 3.3.30
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test unit integration e2e infra lint build check-arch bench ci clean
+.PHONY: run test unit integration e2e infra lint build check-arch bench bench-short ci clean
 
 # The SDK and CLI (clients/python) are a package of their own; tests/clients runs them for real.
 $(VENV)/.installed: pyproject.toml clients/python/pyproject.toml
@@ -67,7 +67,12 @@ check-arch: build
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
-# What CI runs: test, lint, sam build + artifact architecture check (timed per step).
+# Every benchmark on small sizes through the same code paths (CI: a bench that breaks fails
+# the build); figures to bench/results-short.json, never mixed with the real ones.
+bench-short: $(VENV)/.installed
+	BENCH_SHORT=1 $(PY) -m bench
+
+# What CI runs: test, lint, the short bench, sam build + artifact architecture check (timed per step).
 ci:
 	.ci/run
 

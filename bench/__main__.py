@@ -1,12 +1,15 @@
-"""Run every bench/bench_*.py (each defines run(results)) and save bench/results.json."""
+"""Run every bench/bench_*.py (each defines run(results)) and save bench/results.json
+(BENCH_SHORT=1: small sizes, bench/results-short.json)."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import time
 from pathlib import Path
 
-from bench.harness import Results
+from bench.harness import RESULTS_PATH, Results
 
 
 def main(selected: list[str]) -> int:
@@ -15,9 +18,12 @@ def main(selected: list[str]) -> int:
         if selected and path.stem not in selected:
             continue
         print(f"== {path.stem}", flush=True)
+        began = time.perf_counter()
         importlib.import_module(f"bench.{path.stem}").run(results)
+        print(f"== {path.stem}: {time.perf_counter() - began:.0f} s", flush=True)
+    print(f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}", flush=True)
     results.save()
-    print(f"figures written to {Path('bench/results.json')}")
+    print(f"figures written to {RESULTS_PATH}")
     return 0
 
 

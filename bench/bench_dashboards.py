@@ -14,11 +14,11 @@ import json
 import time
 from typing import Any
 
-from bench.harness import Results, api_event, count_dynamodb
+from bench.harness import Results, api_event, count_dynamodb, sized
 
-TILE_COUNTS = (1, 5, 10, 25, 50)
+TILE_COUNTS = sized((1, 5, 10, 25, 50), (1, 10))  # 10 at least: the snapshot's dashboard
 DAY = 86_400_000
-DAYS = 30
+DAYS = sized(30, 7)
 
 
 def _event(

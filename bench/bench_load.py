@@ -21,13 +21,13 @@ from typing import Any
 
 import requests
 
-from bench.harness import Results
+from bench.harness import Results, sized
 
-CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "20"))
-SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", sized("20", "4")))
+SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", sized("60", "4")))
 # The local stack grows its function pools (as Lambda adds containers) while load rises: memory
 # is compared from the end of this warm-up on.
-WARMUP_SECONDS = 15.0
+WARMUP_SECONDS = sized(15.0, 2.0)
 
 
 def _rss_mb(pid: int | str = "self") -> float:

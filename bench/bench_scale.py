@@ -21,16 +21,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bench.harness import Results, api_event, count_dynamodb
+from bench.harness import Results, api_event, count_dynamodb, sized
 
 DAY = 86_400_000
-PUSHES_PER_WRITER = 25
-METRICS = 2_000
-POINTS_PER_METRIC = 50
+PUSHES_PER_WRITER = sized(25, 3)
+# (writers, metrics) of each ingest run
+INGESTS = sized(((1, 1), (10, 1), (20, 1), (20, 20)), ((1, 1), (4, 1), (4, 4)))
+METRICS = sized(2_000, 100)
+POINTS_PER_METRIC = sized(50, 20)
+DEEP_OFFSET = sized(9_000, 1_500)
+CURSOR_PAGE = sized(100, 10)  # the page a cursor walk of limit 10 reports
+# ~70 days of points whatever the size (the ranges below cut through them)
+POINT_STEP_MS = 61_000 * 100_000 // (METRICS * POINTS_PER_METRIC)
 
 
 def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
-    from tallyboard.data import metrics as store
+    from tallyboard.data.metrics import reads as metric_reads
     from tallyboard.logic import workspaces
 
     tenant = workspaces.bootstrap("enterprise", rate_limit_per_hour=100_000_000)
@@ -73,7 +79,7 @@ def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
             stack.streams.drain(timeout_s=300)
     finally:
         stack.functions.invoke = invoke  # type: ignore[method-assign]
-    folded = store.folded_total(tenant["workspaceId"], tenant["projectId"])
+    folded = metric_reads.folded_total(tenant["workspaceId"], tenant["projectId"])
     results.record(f"{name}.accepted", statuses.count(201))
     results.record(f"{name}.refused", pushed - statuses.count(201))
     results.record(f"{name}.points_per_second_moto", round(pushed / elapsed), "points/s")
@@ -87,10 +93,11 @@ def _ingest(results: Results, stack: Any, writers: int, metrics: int) -> None:
 
 
 def _load_project(tenant: dict[str, Any]) -> int:
-    """2,000 metrics of 50 points, as the aggregator leaves them, straight into moto."""
+    """METRICS metrics of POINTS_PER_METRIC points, as the aggregator leaves them, straight into moto."""
     from bench.bench_metrics import _load_into_moto
     from tallyboard.data import dynamo
-    from tallyboard.data import metrics as store
+    from tallyboard.data.metrics import fold as metric_fold
+    from tallyboard.data.metrics import writes as metric_writes
     from tallyboard.logic import metrics
 
     ws, proj = tenant["workspaceId"], tenant["projectId"]
@@ -100,7 +107,7 @@ def _load_project(tenant: dict[str, Any]) -> int:
         metric_id = f"metric_{m:04d}"
         catalog[metric_id] = metrics.catalog_entry(metric_id)
         for i in range(POINTS_PER_METRIC):
-            timestamp = start + (m * POINTS_PER_METRIC + i) * 61_000  # ~70 days, every 61 s
+            timestamp = start + (m * POINTS_PER_METRIC + i) * POINT_STEP_MS
             points.append(
                 {
                     "id": f"metric_{m:04d}{i:016d}",
@@ -116,8 +123,8 @@ def _load_project(tenant: dict[str, Any]) -> int:
                     "createdAt": timestamp,
                 }
             )
-    counts = store.project_count_items(ws, proj, points)
-    _load_into_moto(store.bulk_items(ws, proj, points, catalog))
+    counts = metric_fold.project_count_items(ws, proj, points)
+    _load_into_moto(metric_writes.bulk_items(ws, proj, points, catalog))
     _load_into_moto(dynamo.to_item({"pk": pk, "sk": sk, "count": n}) for (pk, sk), n in counts.items())
     return start
 
@@ -149,19 +156,19 @@ def _lists(results: Results, stack: Any) -> None:
     for name, dates in (("range", ranged), ("range_months", months)):
         page = list_metrics(name, {"limit": "100", **dates})
         lo, hi = (timeutil.parse_iso(dates[k], k) for k in ("startDate", "endDate"))
-        in_range = sum(lo <= start + k * 61_000 <= hi for k in range(METRICS * POINTS_PER_METRIC))
+        in_range = sum(lo <= start + k * POINT_STEP_MS <= hi for k in range(METRICS * POINTS_PER_METRIC))
         assert page["pagination"]["total"] == in_range, (name, page["pagination"], in_range)
-    three = "metric_0001,metric_0500,metric_1999"
+    three = f"metric_0001,metric_{METRICS // 4:04d},metric_{METRICS - 1:04d}"
     list_metrics("metric_ids_3", {"limit": "100", "metricIds": three})
     list_metrics("metric_ids_3_range", {"limit": "100", "metricIds": three, **months})
-    list_metrics("offset_9000", {"limit": "10", "offset": "9000"})
+    list_metrics(f"offset_{DEEP_OFFSET}", {"limit": "10", "offset": str(DEEP_OFFSET)})
     cursor = None
-    for _ in range(99):
+    for _ in range(CURSOR_PAGE - 1):
         cursor = list_metrics("", {"limit": "10", **({"cursor": cursor} if cursor else {})})["pagination"][
             "nextCursor"
         ]
-    page_100 = list_metrics("cursor_page_100", {"limit": "10", "cursor": cursor})
-    assert page_100["pagination"]["offset"] == 990
+    page = list_metrics(f"cursor_page_{CURSOR_PAGE}", {"limit": "10", "cursor": cursor})
+    assert page["pagination"]["offset"] == 10 * (CURSOR_PAGE - 1)
 
     # a fresh tail: 10 pushes the aggregator has not folded yet
     with stack.streams.held():
@@ -200,7 +207,7 @@ def run(results: Results) -> None:
     aws._CONFIG = aws._CONFIG.merge(Config(read_timeout=300))
     stack = LocalStack(port=0).start()
     try:
-        for writers, metrics in ((1, 1), (10, 1), (20, 1), (20, 20)):
+        for writers, metrics in INGESTS:
             _ingest(results, stack, writers, metrics)
         _lists(results, stack)
     finally:

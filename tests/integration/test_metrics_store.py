@@ -407,3 +407,38 @@ def test_a_ranged_page_costs_the_same_calls_for_10_and_1000_metrics(
     # and, for dates to the millisecond, the start's part-second too
     assert costs[10, "seconds"] == costs[1000, "seconds"] == 5, costs
     assert costs[10, "ms"] == costs[1000, "ms"] == 6, costs
+
+
+def test_a_series_pushed_and_folded_reads_its_buckets_not_its_points(
+    make_tenant: Callable[..., Tenant], stack: LocalStack
+) -> None:
+    """What bench_metrics measures on a bulk-loaded year, through the real path: points pushed
+    over HTTP, folded by the stream aggregator, then read as a series."""
+    from bench.harness import count_dynamodb
+
+    tenant = make_tenant("scale")
+    start = ms(2025, 3, 1)
+    points = [{"metricId": "folded", "value": i % 7, "timestamp": start + i * HOUR} for i in range(10 * 24)]
+    response = tenant.post("/metrics/custom/batch", json={"projectId": tenant.project_id, "points": points})
+    assert response.status_code == 201, response.text
+    stack.streams.drain()
+    cases = {
+        "day": ("2025-03-01T00:00:00Z", "2025-03-10T23:59:59Z"),
+        "hour": ("2025-03-01T00:00:00Z", "2025-03-10T23:59:59Z"),
+        "month": ("2025-01-01T00:00:00Z", "2025-12-31T23:59:59Z"),
+    }
+    series(tenant, "folded", "2025-03-01", "2025-03-02", interval="day")  # access check cached
+    costs: dict[str, tuple[int, int, int]] = {}
+    # the counter sees every DynamoDB call of the process: no fold may run while a read is counted
+    with stack.streams.held():
+        for interval, (first_day, last_day) in cases.items():
+            with count_dynamodb() as counter:
+                buckets = series(tenant, "folded", first_day, last_day, interval=interval)
+            assert sum(value for _, value in buckets) == sum(p["value"] for p in points), interval
+            costs[interval] = (len(buckets), counter.items_read, counter.calls)
+    assert {k: v[0] for k, v in costs.items()} == {"day": 10, "hour": 240, "month": 1}
+    for interval, (buckets, items_read, _) in costs.items():
+        # + the catalog entry and the folded total, read before and after the pending Query
+        assert items_read <= buckets + 3, (interval, costs)
+    # catalog GetItem, folded total, rollups Query, pending Query, folded total again
+    assert {k: v[2] for k, v in costs.items()} == {"day": 5, "hour": 5, "month": 5}, costs
