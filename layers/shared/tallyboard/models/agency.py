@@ -51,9 +51,14 @@ Money = Annotated[
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=5000)]
 ShortText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# White space, spelt out for a character class: `\s` is one set in pydantic's engine (U+0085 in),
+# another in ECMA-262, the spec's dialect (U+0085 out, U+FEFF in), a third in Python (U+001C-U+001F
+# in). This is the union of the first two, and every engine reads it alike.
+SPACE = r"\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_PART = f"[^@{SPACE}]+"
+Email = Annotated[str, StringConstraints(max_length=254, pattern=f"^{_PART}@{_PART}[.]{_PART}$")]
 Phone = Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9+()./ x-]*$")]
-Website = Annotated[str, StringConstraints(max_length=500, pattern=r"^(https?://)?[^\s]+$")]
+Website = Annotated[str, StringConstraints(max_length=500, pattern=f"^(https?://)?[^{SPACE}]+$")]
 
 
 def _folded(text: str) -> str:

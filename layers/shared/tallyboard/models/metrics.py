@@ -13,6 +13,7 @@ from tallyboard.models.common import (
     Limit,
     Offset,
     Pagination,
+    QueryDate,
     RequestModel,
     ResourceId,
     check_number,
@@ -132,8 +133,8 @@ class ListMetricsQuery(BaseModel):
     metricIds: Annotated[str, StringConstraints(max_length=4000)] | None = Field(
         None, description="Comma-separated metric ids (at most 50)"
     )
-    startDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
-    endDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
+    startDate: QueryDate | None = Field(None, description="From this moment (inclusive)")
+    endDate: QueryDate | None = Field(None, description="To this moment (inclusive), not before startDate")
     # The maximum is checked by the logic (a 400 naming `limit`), and shown here for the spec.
     limit: Annotated[Limit, Field(json_schema_extra={"maximum": MAX_LIMIT})] = Field(
         100, description=f"1-{MAX_LIMIT}; above {MAX_LIMIT} is a 400, never clamped"
@@ -144,8 +145,8 @@ class ListMetricsQuery(BaseModel):
 
 class TimeseriesQuery(BaseModel):
     projectId: ResourceId | None = Field(None, description="Required unless the key is bound to one project")
-    startDate: str = Field(description="ISO 8601; no zone means UTC")
-    endDate: str = Field(description="ISO 8601; no zone means UTC")
+    startDate: QueryDate = Field(description="From this moment (inclusive)")
+    endDate: QueryDate = Field(description="To this moment (inclusive), not before startDate")
     interval: Interval = "day"
     aggregation: Aggregation | None = Field(
         None, description="Default: the metric's natural aggregation (last for gauges, sum for counters)"
