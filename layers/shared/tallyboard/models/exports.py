@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from tallyboard.models.common import (
     Cursor,
@@ -61,11 +61,11 @@ class ExportContents(RequestModel):
 
     format: ExportFormat = "json"
     dateRange: DateRange = "all_time"
-    includeMetrics: bool | None = None
-    includeConnections: bool | None = None
-    includeDashboards: bool | None = None
-    includeAuditLogs: bool | None = None
-    includeAll: bool | None = Field(
+    includeMetrics: StrictBool | None = None
+    includeConnections: StrictBool | None = None
+    includeDashboards: StrictBool | None = None
+    includeAuditLogs: StrictBool | None = None
+    includeAll: StrictBool | None = Field(
         None, description="Every data type; also the default when no flag is sent"
     )
 

@@ -21,6 +21,8 @@ from tallyboard.models.common import (
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
 MAX_LIMIT = 1000
+_METRIC_ID = "[A-Za-z0-9_.:-]{1,128}"
+METRIC_IDS_PATTERN = f"^{_METRIC_ID}(?:,{_METRIC_ID}){{0,49}}$"
 MAX_BATCH_POINTS = 1000
 MAX_VALUE = 1e15  # |value| above this is refused: sums of a year of points stay exact enough
 # The same rule as JSON Schema, so the spec says what check_value enforces.
@@ -130,7 +132,8 @@ class MetricList(BaseModel):
 
 class ListMetricsQuery(BaseModel):
     projectId: ResourceId | None = Field(None, description="Required unless the key is bound to one project")
-    metricIds: Annotated[str, StringConstraints(max_length=4000)] | None = Field(
+    # The pattern states what logic/metrics._metric_ids reads: 1-50 ids, commas between, no spaces.
+    metricIds: Annotated[str, StringConstraints(max_length=4000, pattern=METRIC_IDS_PATTERN)] | None = Field(
         None, description="Comma-separated metric ids (at most 50)"
     )
     startDate: QueryDate | None = Field(None, description="From this moment (inclusive)")
