@@ -233,6 +233,9 @@ def test_date_range_presets_and_custom_ranges_select_points(project: Tenant) -> 
             "body",
         ),
         ({"includeEverything": True}, "includeEverything"),
+        ({"includeAll": 0}, "includeAll"),  # a boolean, as the spec says: never 0 or 1
+        ({"includeMetrics": 1}, "includeMetrics"),
+        ({"dateRange": {"startDate": "", "endDate": "2024-01-01"}}, "dateRange.startDate"),
     ],
 )
 def test_invalid_export_requests_are_400_naming_the_field(tenant: Tenant, body: dict, field: str) -> None:

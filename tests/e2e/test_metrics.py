@@ -182,6 +182,11 @@ def test_pagination(tenant: Tenant) -> None:
         {"endDate": "2024-02-30T00:00:00Z"},
         {"startDate": "2024-02-01", "endDate": "2024-01-01"},
         {"metricIds": "bad id!"},
+        {"metricIds": "a, b"},  # the spec's pattern: commas, no spaces
+        {"metricIds": "a,,b"},
+        {"metricIds": ",".join(f"m{i}" for i in range(51))},
+        {"startDate": ""},  # the spec's pattern: an empty date is no date
+        {"startDate": "2024-03-01T01:00"},
     ],
 )
 def test_list_rejects_bad_parameters(tenant: Tenant, params: dict[str, Any]) -> None:

@@ -127,8 +127,6 @@ def test_time_defaults_to_the_keys_user_today_and_billable(tenant: Tenant) -> No
         ({"hours": 1, "date": "2026-02-30"}, "date"),
         ({"hours": 1, "date": "02/03/2026"}, "date"),
         ({"hours": 1, "billable": "yes"}, "billable"),
-        ({"hours": 1, "user_id": "user_nobody"}, "user_id"),
-        ({"hours": 1, "task_id": "task_nothing"}, "task_id"),
         ({"hours": 1, "minutes": 30}, "minutes"),
     ],
 )
@@ -146,15 +144,32 @@ def test_hours_from_a_hundredth_to_exactly_24(tenant: Tenant) -> None:
     assert log_time(tenant, hours=0.01)["hours"] == 0.01
 
 
-def test_a_task_of_another_project_is_refused(tenant: Tenant) -> None:
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"hours": 1, "user_id": "user_nobody"}, "user_id"),
+        ({"hours": 1, "task_id": "task_nothing"}, "task_id"),
+    ],
+)
+def test_an_unknown_member_or_task_is_a_404_naming_the_field(
+    tenant: Tenant, body: dict[str, Any], field: str
+) -> None:
+    payload = assert_error(tenant.post(f"/projects/{tenant.project_id}/time", json=body), 404)
+
+    assert field in payload["details"], payload
+    assert time_partition(tenant) == []
+
+
+def test_a_task_of_another_project_is_a_404(tenant: Tenant) -> None:
     other = tenant.add_project("Other")
     elsewhere = other.post(f"/projects/{other.project_id}/tasks", json={"name": "Elsewhere"}).json()["data"]
 
     payload = assert_error(
-        tenant.post(f"/projects/{tenant.project_id}/time", json={"hours": 1, "task_id": elsewhere["id"]}), 400
+        tenant.post(f"/projects/{tenant.project_id}/time", json={"hours": 1, "task_id": elsewhere["id"]}), 404
     )
 
     assert "task_id" in payload["details"]
+    assert time_partition(tenant) == []
 
 
 def test_time_filters_from_to_and_user(tenant: Tenant) -> None:

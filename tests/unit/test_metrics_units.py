@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tallyboard import timeutil
@@ -36,17 +39,66 @@ def ms(*args: int) -> int:
         ("2024-01-01T00:00:00", ms(2024, 1, 1)),  # no zone: UTC
         ("2024-01-01", ms(2024, 1, 1)),
         ("2024-01-31T23:59:59.500Z", ms(2024, 1, 31, 23, 59, 59) + 500),
+        ("2024-01-31t23:59:59.5z", ms(2024, 1, 31, 23, 59, 59) + 500),
+        ("2024-01-31T23:59:59.123456789+00:00", ms(2024, 1, 31, 23, 59, 59) + 123),
+        ("2024-02-29", ms(2024, 2, 29)),
+        ("2000-02-29T12:00:00Z", ms(2000, 2, 29, 12)),
+        # before 1970 or after 2286: the nearest moment stored (no data lies beyond)
+        ("0334-12-30", 0),
+        ("1970-01-01T00:30:00+01:00", 0),
+        ("0001-01-01T00:00:00+23:59", 0),
+        ("2286-11-20T17:46:39.999Z", timeutil.MAX_TIMESTAMP_MS),
+        ("9999-12-31T23:59:59-23:59", timeutil.MAX_TIMESTAMP_MS),
     ],
 )
 def test_iso_dates_parse_to_epoch_ms(text: str, expected: int) -> None:
     assert timeutil.parse_iso(text, "startDate") == expected
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2024-13-01", "1704067200000", "2024-01-01T25:00:00Z"])
+INVALID_DATES = [
+    "",
+    "yesterday",
+    "2024-13-01",
+    "1704067200000",
+    "2024-01-01T25:00:00Z",
+    "2023-02-29",  # not a leap year
+    "1900-02-29",
+    "2024-04-31",
+    "0000-01-01",
+    "2024-01-01T10:00",  # seconds are required
+    "2024-01-01 10:00:00Z",
+    "2024-01-01T10:00:60Z",
+    "2024-01-01T10:00:00+24:00",
+    "20240101",
+    "2024-W01-1",
+    "\u0662\u0660\u0662\u0664-01-01",  # Arabic-Indic digits: Python's \d, not ECMA's
+]
+
+
+@pytest.mark.parametrize("text", INVALID_DATES)
 def test_invalid_dates_are_the_documented_400(text: str) -> None:
     with pytest.raises(BadRequest) as raised:
         timeutil.parse_iso(text, "startDate")
     assert raised.value.message == "Invalid parameter: startDate must be a valid ISO 8601 date"
+
+
+@pytest.mark.parametrize("text", INVALID_DATES)
+def test_the_spec_pattern_refuses_what_the_api_refuses(text: str) -> None:
+    assert re.fullmatch(timeutil.DATE_PATTERN, text) is None
+
+
+@given(st.datetimes(timezones=st.just(UTC)), st.sampled_from(["", "Z", "+05:30", "-11:00"]))
+def test_the_spec_pattern_accepts_every_date_time_the_api_reads(moment: datetime, zone: str) -> None:
+    for text in (moment.date().isoformat(), moment.replace(tzinfo=None).isoformat(timespec="seconds") + zone):
+        assert re.fullmatch(timeutil.DATE_PATTERN, text) is not None, text
+        assert 0 <= timeutil.parse_iso(text, "startDate") <= timeutil.MAX_TIMESTAMP_MS
+
+
+@settings(max_examples=300)
+@given(st.from_regex(timeutil.DATE_PATTERN, fullmatch=True))
+def test_every_string_the_spec_pattern_matches_is_read(text: str) -> None:
+    """What a client's generator (schemathesis) draws from the spec's pattern, the API accepts."""
+    assert 0 <= timeutil.parse_iso(text, "startDate") <= timeutil.MAX_TIMESTAMP_MS
 
 
 # ----------------------------------------------------------------------------- buckets

@@ -13,6 +13,17 @@ app = APIGatewayRestResolver(enable_validation=True)
 install_api_defaults(app)
 
 EVENT_STREAM = "text/event-stream; charset=utf-8"
+# One event as an SSE reader sees it (OpenAPI's text/event-stream schema describes each event):
+# its name, its data (a JSON document) and, for a tile, the tile's id.
+EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"enum": ["metadata", "tile", "truncated", "done"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "id": {"type": "string", "description": "tile events: the tile id"},
+    },
+}
 
 
 @app.get(
@@ -29,7 +40,7 @@ EVENT_STREAM = "text/event-stream; charset=utf-8"
     responses={
         200: {
             "description": "text/event-stream events",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"schema": EVENT_SCHEMA}},
         },
     },
 )

@@ -20,6 +20,9 @@ install_api_defaults(app)
         'exports stay. PATCH `{"status": "active"}` restores it.'
     ),
     tags=["projects"],
+    # The contract's soft delete (API.md: DELETE archives; still readable by id): a client, or
+    # schemathesis' use-after-free check, must not expect a 404 after it.
+    openapi_extensions={"x-soft-delete": True},
 )
 def archive_project(projectId: Annotated[ResourceId, Path()]) -> ProjectResponse:
     return projects.archive(current_caller(app), projectId)

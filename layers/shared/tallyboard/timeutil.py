@@ -1,13 +1,16 @@
 """Dates and UTC buckets, shared by every resource that reads time ranges.
 
-- Query dates are ISO 8601 with `Z` or an offset; a date without a zone is UTC; a bare date
-  (`2024-01-01`) is its midnight UTC. Everything inside is epoch milliseconds.
+- Query dates are a calendar date (`2024-01-01`, its midnight UTC) or a date-time to the second
+  (`2024-01-01T10:00:00`, a fraction optional) with `Z`, an offset, or no zone (UTC): exactly
+  DATE_PATTERN, which the spec states. A moment outside what this API stores (1970 to 2286) is
+  read as the nearest one it stores: no data lies beyond. Everything inside is epoch milliseconds.
 - Buckets are UTC: an hour, a day, a week starting Monday 00:00, a calendar month. A bucket is
   named by its start (epoch ms) and covers [start, next start).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,28 +21,36 @@ _FIXED_MS = {"minute": 60_000, "hour": 3_600_000, "day": 86_400_000, "week": 7 *
 # Epoch ms this API stores: 13 digits (sortable as zero-padded text), so up to year 2286.
 MAX_TIMESTAMP_MS = 9_999_999_999_999
 
+# DATE_PATTERN, piece by piece: [0-9], never \d (Python's matches any Unicode digit, ECMA's does
+# not); each month's own days and 29 February of leap years only, so every string it matches is a
+# real moment in Python, ECMA-262 and every JSON Schema reader (a `format` may go unchecked).
+_YEAR = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_MONTH_DAY = (
+    "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP_DAY = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29"
+_TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,9})?"
+_ZONE = "(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+DATE_PATTERN = f"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_DAY})(?:[Tt]{_TIME}{_ZONE}?)?$"
+DATE_MAX_LENGTH = 40
+_DATE = re.compile(DATE_PATTERN)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def parse_iso(value: str, name: str) -> int:
-    """An ISO 8601 date as epoch ms; 400 in the documented wording when it is not one."""
-    text = (value or "").strip()
-    try:
-        if not text or len(text) > 40:
-            raise ValueError(text)
-        parsed = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
+    """A query date (DATE_PATTERN) as epoch ms, within what this API stores; 400 in the documented
+    wording when it is not one."""
+    text = value or ""
+    if not _DATE.fullmatch(text):  # `$` alone would let a final newline through
         raise BadRequest(
             f"Invalid parameter: {name} must be a valid ISO 8601 date",
             details={name: "must be a valid ISO 8601 date"},
-        ) from None
+        )
+    parsed = datetime.fromisoformat(text.upper())  # `t` and `z` too; a fraction to the microsecond
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    ms = int(parsed.timestamp() * 1000)
-    if not 0 <= ms <= MAX_TIMESTAMP_MS:
-        raise BadRequest(
-            f"Invalid parameter: {name} is out of range",
-            details={name: "must be between 1970 and 2286"},
-        )
-    return ms
+    return min(max(int((parsed - _EPOCH) // timedelta(milliseconds=1)), 0), MAX_TIMESTAMP_MS)
 
 
 def date_range(start: str | None, end: str | None) -> tuple[int, int]:

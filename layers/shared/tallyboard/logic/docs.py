@@ -88,6 +88,7 @@ def _merged(functions_root: Path) -> dict[str, Any]:
     _document_errors(schema)
     _document_text_format(schema)
     _project_id_required(schema)
+    _document_unstatable_rules(schema)
     _link_creates(schema)
     return schema
 
@@ -181,6 +182,49 @@ def _link_creates(schema: dict[str, Any]) -> None:
                     "parameters": parameters,
                     "description": f"{method.upper()} {target_path} of what this created",
                 }
+
+
+# The ranges a request may hold, (start, end), in its query or body (`dateRange.startDate` too).
+DATE_RANGES = (("startDate", "endDate"), ("start_date", "end_date"), ("from", "to"))
+CURSOR_RULE = (
+    "`cursor`: only a `pagination.nextCursor` this list minted, with the same project and filters, and "
+    "never with `offset`; another is a 400 naming `cursor`."
+)
+
+
+def _fields(operation: dict[str, Any], document: dict[str, Any]) -> set[str]:
+    """The query parameters and body properties an operation takes, an object property's own
+    properties as `outer.inner`."""
+    names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    content = (operation.get("requestBody") or {}).get("content", {})
+    body = _resolved((content.get("application/json") or {}).get("schema") or {}, document)
+    for name, field in (body.get("properties") or {}).items():
+        names.add(name)
+        for option in [_resolved(field, document), *field.get("anyOf", [])]:
+            names |= {f"{name}.{inner}" for inner in _resolved(option, document).get("properties") or {}}
+    return names
+
+
+def _document_unstatable_rules(schema: dict[str, Any]) -> None:
+    """What JSON Schema cannot state (it compares no two values and sees no stored state), said
+    in the operation's description: a cursor the API did not mint, a range ending before it starts.
+    Rules of one route (a permutation, a cap on buckets or days) are in that route's own text."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            fields = _fields(operation, schema)
+            rules = [CURSOR_RULE] if "cursor" in fields else []
+            for name in sorted(fields):
+                prefix = name.rsplit(".", 1)[0] + "." if "." in name else ""
+                for start, end in DATE_RANGES:
+                    if name == f"{prefix}{start}" and f"{prefix}{end}" in fields:
+                        rules.append(
+                            f"`{prefix}{end}` before `{prefix}{start}` is a 400 naming `{prefix}{end}`."
+                        )
+            if rules:
+                text = operation.get("description", "")
+                operation["description"] = (
+                    (f"{text}\n\n" if text else "") + "Rules no schema states: " + " ".join(rules)
+                )
 
 
 PROJECT_ID_RULE = (

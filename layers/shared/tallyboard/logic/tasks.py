@@ -10,6 +10,7 @@ from typing import Any
 from tallyboard import access
 from tallyboard.auth import Caller
 from tallyboard.data import project_stats, tasks, team
+from tallyboard.data.dynamo import Page
 from tallyboard.errors import BadRequest, Conflict, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit, pages
@@ -63,25 +64,40 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _unknown_member(field: str, value: str, why: str) -> BadRequest:
-    return BadRequest(
-        f"Invalid parameter: {field}: {why} {value[:100]!r}",
-        details={field: f"{why} {value[:100]!r}: a user id or display name from GET /team"},
+def _unknown_member(field: str, value: str) -> NotFound:
+    """A member the body names that the workspace does not have: a 404 naming the field, as for
+    any other id a body names (errors.unknown_reference)."""
+    return NotFound(
+        f"Team member not found: {value[:100]!r}",
+        details={field: f"unknown team member {value[:100]!r}: a user id or display name from GET /team"},
     )
 
 
-def find_member(members: list[dict[str, Any]], value: str, field: str) -> dict[str, Any]:
-    """The member a user id or display name (any case) names; 400 naming it when none or
-    several do."""
+def _ambiguous_member(field: str, value: str) -> BadRequest:
+    return BadRequest(
+        f"Invalid parameter: {field}: more than one member is named {value[:100]!r}",
+        details={field: f"more than one member is named {value[:100]!r}: send the user id (GET /team)"},
+    )
+
+
+def match_member(members: list[dict[str, Any]], value: str, field: str) -> dict[str, Any] | None:
+    """The member a user id or display name (any case) names, None when none does; 400 naming the
+    field when several do."""
     for member in members:
         if member["id"] == value:
             return member
     named = [m for m in members if _folded(m["name"]) == _folded(value)]
-    if not named:
-        raise _unknown_member(field, value, "unknown team member")
     if len(named) > 1:
-        raise _unknown_member(field, value, "more than one member is named")
-    return named[0]
+        raise _ambiguous_member(field, value)
+    return named[0] if named else None
+
+
+def find_member(members: list[dict[str, Any]], value: str, field: str) -> dict[str, Any]:
+    """The member a body names; 404 naming the field when none does, 400 when several do."""
+    member = match_member(members, value, field)
+    if member is None:
+        raise _unknown_member(field, value)
+    return member
 
 
 def resolve_assignees(workspace_id: str, values: list[str]) -> tuple[list[str], list[str]]:
@@ -101,9 +117,12 @@ def _project(caller: Caller, project_id: str, role: str, scope: str) -> str:
 def list_tasks(caller: Caller, project_id: str, query: TaskListQuery) -> TaskList:
     project = _project(caller, project_id, "viewer", "project:read")
     ws = caller.workspace_id
-    assignee = (
-        find_member(team.everyone(ws), query.assigned_to, "assigned_to")["id"] if query.assigned_to else None
-    )
+    member = match_member(team.everyone(ws), query.assigned_to, "assigned_to") if query.assigned_to else None
+    if query.assigned_to and member is None:
+        # A filter naming no member matches no task: an empty page, as any filter matching nothing.
+        spec = pages.page_spec(query.limit, query.offset, query.cursor, f"tasks|{ws}|{project}|nobody")
+        return TaskList(data=[], pagination=pages.pagination(spec, 0, Page([], None)))
+    assignee = member["id"] if member else None
     filters = (query.status, assignee, query.task_list)
     scope = f"tasks|{ws}|{project}|{query.status or ''}|{assignee or ''}|{query.task_list or ''}"
     spec = pages.page_spec(query.limit, query.offset, query.cursor, scope)

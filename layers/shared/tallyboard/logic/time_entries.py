@@ -8,7 +8,7 @@ from typing import Any
 from tallyboard import access
 from tallyboard.auth import Caller
 from tallyboard.data import project_stats, tasks, team, time_entries
-from tallyboard.errors import BadRequest
+from tallyboard.errors import BadRequest, unknown_reference
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit, pages
 from tallyboard.models.time_entries import (
@@ -66,11 +66,11 @@ def create(caller: Caller, project_id: str, request: CreateTimeEntryRequest) -> 
     user_id = request.user_id or caller.user_id
     member = team.get(ws, user_id)
     if member is None or member.get("removedAt"):
-        raise _invalid("user_id", f"unknown team member {user_id!r}: a user id from GET /team")
+        raise unknown_reference("user_id", "Team member", user_id)
     if request.task_id is not None:
         task = tasks.get(ws, request.task_id)
         if task is None or task["project_id"] != project:
-            raise _invalid("task_id", f"{request.task_id!r} is not a task of this project")
+            raise unknown_reference("task_id", "Task", request.task_id)
     now = now_ms()
     record = {
         "id": new_id("time"),

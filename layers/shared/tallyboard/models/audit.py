@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from tallyboard.models.common import Cursor, Limit, Offset, Pagination, ResourceId
+from tallyboard.models.common import Cursor, Limit, Offset, Pagination, QueryDate, ResourceId
 
 MAX_LIMIT = 500
 
@@ -16,8 +16,8 @@ class AuditLogQuery(BaseModel):
     action: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_.]+$")] | None = (
         Field(None, description="Only this action, e.g. dashboard_created")
     )
-    startDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
-    endDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
+    startDate: QueryDate | None = Field(None, description="From this moment (inclusive)")
+    endDate: QueryDate | None = Field(None, description="To this moment (inclusive), not before startDate")
     limit: Annotated[Limit, Field(le=MAX_LIMIT)] = Field(100, description=f"1-{MAX_LIMIT}")
     offset: Offset = 0
     cursor: Cursor | None = None

@@ -15,8 +15,11 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
+    WithJsonSchema,
 )
 from pydantic_core import CoreSchema, PydanticCustomError
+
+from tallyboard import timeutil
 
 # Ids are opaque; this only bounds them so junk never reaches a key condition.
 ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -163,6 +166,22 @@ Offset = Annotated[
     int,
     Field(ge=0, json_schema_extra={"maximum": MAX_OFFSET}, description=f"0-{MAX_OFFSET}; deeper: `cursor`"),
     AfterValidator(_offset_within_cap),
+]
+# A date in a query or a range (timeutil.parse_iso reads it and answers the 400 naming the field).
+QueryDate = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": timeutil.DATE_MAX_LENGTH,
+            "pattern": timeutil.DATE_PATTERN,
+            "examples": ["2026-03-01", "2026-03-01T09:30:00Z", "2026-03-01T10:30:00+01:00"],
+            "description": (
+                "YYYY-MM-DD (midnight UTC) or YYYY-MM-DDThh:mm:ss[.fraction] with Z, ±hh:mm or no zone "
+                "(UTC); a moment before 1970 or after 2286-11-20 reads as the nearest one stored"
+            ),
+        }
+    ),
 ]
 # base64url payload "." base64url MAC (logic/pages.py)
 Cursor = Annotated[

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from tallyboard.models.common import Cursor, Limit, Offset, Pagination, RequestModel, ResourceId, json_int
+from tallyboard.models.common import (
+    Cursor,
+    Limit,
+    Offset,
+    Pagination,
+    QueryDate,
+    RequestModel,
+    ResourceId,
+    json_int,
+)
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
 ExportFormat = Literal["json", "csv"]
@@ -17,10 +26,7 @@ DATA_TYPES: tuple[DataType, ...] = ("metrics", "connections", "dashboards", "aud
 MAX_HISTORY_LIMIT = 100
 
 # A bound in a custom range: epoch milliseconds or an ISO 8601 date (the seed's client sends ms).
-RangeBound = (
-    Annotated[json_int(0, MAX_TIMESTAMP_MS), Field(description="Epoch milliseconds")]
-    | Annotated[str, Field(min_length=1, max_length=40, description="ISO 8601 date")]
-)
+RangeBound = Annotated[json_int(0, MAX_TIMESTAMP_MS), Field(description="Epoch milliseconds")] | QueryDate
 
 
 class CustomDateRange(RequestModel):
@@ -55,11 +61,11 @@ class ExportContents(RequestModel):
 
     format: ExportFormat = "json"
     dateRange: DateRange = "all_time"
-    includeMetrics: bool | None = None
-    includeConnections: bool | None = None
-    includeDashboards: bool | None = None
-    includeAuditLogs: bool | None = None
-    includeAll: bool | None = Field(
+    includeMetrics: StrictBool | None = None
+    includeConnections: StrictBool | None = None
+    includeDashboards: StrictBool | None = None
+    includeAuditLogs: StrictBool | None = None
+    includeAll: StrictBool | None = Field(
         None, description="Every data type; also the default when no flag is sent"
     )
 

@@ -24,6 +24,7 @@ from tallyboard.models.common import (
     Limit,
     Offset,
     Pagination,
+    QueryDate,
     RequestModel,
     ResourceId,
     check_number,
@@ -32,6 +33,8 @@ from tallyboard.models.common import (
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
 
 MAX_LIMIT = 1000
+_METRIC_ID = "[A-Za-z0-9_.:-]{1,128}"
+METRIC_IDS_PATTERN = f"^{_METRIC_ID}(?:,{_METRIC_ID}){{0,49}}$"
 MAX_BATCH_POINTS = 1000
 MAX_VALUE = 1e15  # |value| above this is refused: sums of a year of points stay exact enough
 # The same rule as JSON Schema, so the spec says what check_value enforces.
@@ -195,11 +198,12 @@ class MetricList(BaseModel):
 
 class ListMetricsQuery(BaseModel):
     projectId: ResourceId | None = Field(None, description="Required unless the key is bound to one project")
-    metricIds: Annotated[str, StringConstraints(max_length=4000)] | None = Field(
+    # The pattern states what logic/metrics._metric_ids reads: 1-50 ids, commas between, no spaces.
+    metricIds: Annotated[str, StringConstraints(max_length=4000, pattern=METRIC_IDS_PATTERN)] | None = Field(
         None, description="Comma-separated metric ids (at most 50)"
     )
-    startDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
-    endDate: str | None = Field(None, description="ISO 8601; no zone means UTC")
+    startDate: QueryDate | None = Field(None, description="From this moment (inclusive)")
+    endDate: QueryDate | None = Field(None, description="To this moment (inclusive), not before startDate")
     # The maximum is checked by the logic (a 400 naming `limit`), and shown here for the spec.
     limit: Annotated[Limit, Field(json_schema_extra={"maximum": MAX_LIMIT})] = Field(
         100, description=f"1-{MAX_LIMIT}; above {MAX_LIMIT} is a 400, never clamped"
@@ -210,8 +214,8 @@ class ListMetricsQuery(BaseModel):
 
 class TimeseriesQuery(BaseModel):
     projectId: ResourceId | None = Field(None, description="Required unless the key is bound to one project")
-    startDate: str = Field(description="ISO 8601; no zone means UTC")
-    endDate: str = Field(description="ISO 8601; no zone means UTC")
+    startDate: QueryDate = Field(description="From this moment (inclusive)")
+    endDate: QueryDate = Field(description="To this moment (inclusive), not before startDate")
     interval: Interval = "day"
     aggregation: Aggregation | None = Field(
         None, description="Default: the metric's natural aggregation (last for gauges, sum for counters)"

@@ -48,7 +48,10 @@ Assignees = Annotated[
     list[Assignee],
     Field(
         max_length=MAX_ASSIGNEES,
-        description="User ids or display names; stored as display names",
+        description=(
+            "User ids or display names; stored as display names. One naming no member is a 404, "
+            "a display name two members share a 400 naming assigned_to (send the user id)"
+        ),
     ),
 ]
 
@@ -110,6 +113,10 @@ class TaskList(BaseModel):
 class TaskListQuery(PageQuery):
     status: TaskStatus | None = Field(None, description="todo, in-progress or done")
     assigned_to: Assignee | None = Field(
-        None, description="Tasks assigned to this member (user id or display name)"
+        None,
+        description=(
+            "Tasks assigned to this member (user id or display name); naming no member matches no "
+            "task, a display name two members share is a 400 (send the user id)"
+        ),
     )
     task_list: TaskListName | None = Field(None, description="Tasks of this task list (exact name)")
