@@ -30,8 +30,8 @@ def _event(
 
 def _dashboard(caller: Any, project_id: str, tiles: int) -> str:
     from tallyboard.logic.dashboards import dashboards, widgets
-    from tallyboard.models.dashboards import CreateDashboardRequest
-    from tallyboard.models.widgets import CreateWidgetRequest
+    from tallyboard.models.dashboards.dashboards import CreateDashboardRequest
+    from tallyboard.models.dashboards.widgets import CreateWidgetRequest
 
     request = CreateDashboardRequest(projectId=project_id, name=f"Bench {tiles} tiles")
     dashboard_id = dashboards.create(caller, request).data.id

@@ -13,10 +13,10 @@ from tallyboard.logic import connections, themes
 from tallyboard.logic.dashboards import dashboards, widgets
 from tallyboard.logic.dashboards import updates as dashboard_updates
 from tallyboard.models.connections import CreateConnectionRequest
-from tallyboard.models.dashboard_ops import UpdateDashboardRequest
-from tallyboard.models.dashboards import CreateDashboardRequest
+from tallyboard.models.dashboards.dashboards import CreateDashboardRequest
+from tallyboard.models.dashboards.updates import UpdateDashboardRequest
+from tallyboard.models.dashboards.widgets import CreateWidgetRequest
 from tallyboard.models.themes import CreateThemeRequest
-from tallyboard.models.widgets import CreateWidgetRequest
 from tallyboard.plans import get_plan
 
 STRIPE_CONNECTION_ID = "conn_demo_stripe"

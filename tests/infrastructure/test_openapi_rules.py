@@ -12,9 +12,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from tallyboard.logic import docs
 from tallyboard.models.connections import CreateConnectionRequest
-from tallyboard.models.dashboards import CreateDashboardRequest
+from tallyboard.models.dashboards.dashboards import CreateDashboardRequest
+from tallyboard.models.dashboards.widgets import CreateWidgetRequest, UpdateWidgetRequest
 from tallyboard.models.exports import CreateExportRequest, ExportScheduleRequest
-from tallyboard.models.widgets import CreateWidgetRequest, UpdateWidgetRequest
 from tallyboard_local.template import ROOT
 
 SPEC = docs.openapi_schema(ROOT / "functions")

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from tallyboard.logic.insights import analyze_refresh_result as refresh
 from tallyboard.logic.insights import tiles
-from tallyboard.models.insights import TileChange
-from tallyboard.models.widgets import CreateWidgetRequest
+from tallyboard.models.dashboards.insights import TileChange
+from tallyboard.models.dashboards.widgets import CreateWidgetRequest
 from tallyboard.text_format import TEXT, render, with_text_format
 
 

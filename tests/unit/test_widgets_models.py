@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from tallyboard.logic.dashboards.dashboards import slugify
-from tallyboard.models.dashboards import CreateDashboardRequest
-from tallyboard.models.widgets import CreateWidgetRequest, UpdateWidgetRequest
+from tallyboard.models.dashboards.dashboards import CreateDashboardRequest
+from tallyboard.models.dashboards.widgets import CreateWidgetRequest, UpdateWidgetRequest
 
 
 def nested(depth: int) -> dict[str, Any]:

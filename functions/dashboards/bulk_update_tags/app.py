@@ -5,7 +5,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.dashboards import updates as dashboard_updates
-from tallyboard.models.dashboard_ops import BulkUpdateTagsRequest, BulkUpdateTagsResponse, FormatQuery
+from tallyboard.models.common import FormatQuery
+from tallyboard.models.dashboards.updates import BulkUpdateTagsRequest, BulkUpdateTagsResponse
 from tallyboard.text_format import with_text_format
 
 app = APIGatewayRestResolver(enable_validation=True)

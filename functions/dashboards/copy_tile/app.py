@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.dashboards import tiles
-from tallyboard.models.common import ResourceId
-from tallyboard.models.dashboard_ops import CopyTileRequest, FormatQuery, TileOperationResponse
+from tallyboard.models.common import FormatQuery, ResourceId
+from tallyboard.models.dashboards.tiles import CopyTileRequest, TileOperationResponse
 from tallyboard.text_format import with_text_format
 
 app = APIGatewayRestResolver(enable_validation=True)

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.dashboards import dashboards
-from tallyboard.models.dashboards import CreateDashboardRequest, DashboardResponse
+from tallyboard.models.dashboards.dashboards import CreateDashboardRequest, DashboardResponse
 
 app = APIGatewayRestResolver(enable_validation=True)
 install_api_defaults(app)

@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.dashboards import templates as dashboard_templates
-from tallyboard.models.common import ErrorBody
-from tallyboard.models.dashboard_ops import CreateUnlistedRequest, DashboardCreatedResponse, FormatQuery
+from tallyboard.models.common import ErrorBody, FormatQuery
+from tallyboard.models.dashboards.templates import CreateUnlistedRequest, DashboardCreatedResponse
 from tallyboard.text_format import with_text_format
 
 app = APIGatewayRestResolver(enable_validation=True)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.dashboards import widgets
 from tallyboard.models.common import ResourceId
-from tallyboard.models.widgets import CreateWidgetRequest, WidgetResponse
+from tallyboard.models.dashboards.widgets import CreateWidgetRequest, WidgetResponse
 
 app = APIGatewayRestResolver(enable_validation=True)
 install_api_defaults(app)

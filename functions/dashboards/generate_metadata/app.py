@@ -5,9 +5,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.insights import generate_metadata as metadata
-from tallyboard.models.common import ResourceId
-from tallyboard.models.dashboard_ops import FormatQuery
-from tallyboard.models.insights import GeneratedMetadata
+from tallyboard.models.common import FormatQuery, ResourceId
+from tallyboard.models.dashboards.insights import GeneratedMetadata
 from tallyboard.text_format import with_text_format
 
 app = APIGatewayRestResolver(enable_validation=True)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.dashboards import dashboards
 from tallyboard.models.common import ResourceId
-from tallyboard.models.dashboards import DashboardDetailResponse
+from tallyboard.models.dashboards.dashboards import DashboardDetailResponse
 
 app = APIGatewayRestResolver(enable_validation=True)
 install_api_defaults(app)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.dashboards import dashboards
 from tallyboard.models.common import ProjectPageQuery
-from tallyboard.models.dashboards import DashboardList
+from tallyboard.models.dashboards.dashboards import DashboardList
 
 app = APIGatewayRestResolver(enable_validation=True)
 install_api_defaults(app)

@@ -7,7 +7,7 @@ from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.insights import run_insights as insights
 from tallyboard.logic.insights.tiles import CACHE_TTL_SECONDS
 from tallyboard.models.common import ResourceId
-from tallyboard.models.insights import RunInsightsQuery, RunInsightsResponse
+from tallyboard.models.dashboards.insights import RunInsightsQuery, RunInsightsResponse
 from tallyboard.text_format import with_text_format
 
 app = APIGatewayRestResolver(enable_validation=True)

@@ -5,8 +5,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.insights import stream_tiles as streams
-from tallyboard.models.common import ResourceId
-from tallyboard.models.dashboard_ops import FormatQuery
+from tallyboard.models.common import FormatQuery, ResourceId
 from tallyboard.text_format import TEXT, with_text_format
 
 app = APIGatewayRestResolver(enable_validation=True)

@@ -5,9 +5,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic.dashboards import updates as dashboard_updates
-from tallyboard.models.common import ResourceId
-from tallyboard.models.dashboard_ops import FormatQuery, UpdateDashboardRequest
-from tallyboard.models.dashboards import DashboardDetailResponse
+from tallyboard.models.common import FormatQuery, ResourceId
+from tallyboard.models.dashboards.dashboards import DashboardDetailResponse
+from tallyboard.models.dashboards.updates import UpdateDashboardRequest
 from tallyboard.text_format import with_text_format
 
 app = APIGatewayRestResolver(enable_validation=True)

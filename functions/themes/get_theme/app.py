@@ -5,8 +5,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from tallyboard.http import api_handler, current_caller, install_api_defaults
 from tallyboard.logic import themes
-from tallyboard.models.common import ResourceId
-from tallyboard.models.dashboard_ops import FormatQuery
+from tallyboard.models.common import FormatQuery, ResourceId
 from tallyboard.models.themes import ThemeResponse
 from tallyboard.text_format import with_text_format
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -203,3 +203,26 @@ class PageQuery(BaseModel):
 
 class ProjectPageQuery(PageQuery):
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to exactly one project")
+
+
+# ---------------------------------------------------------------------------- shared by many models
+
+StrictBool = Annotated[bool, Field(strict=True)]
+
+
+def not_null(schema: dict[str, Any]) -> None:
+    """In an update, None only marks a field as not sent: the schema does not offer null."""
+    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+    if branches:
+        schema.update(branches[0])
+    schema.pop("default", None)
+
+
+Format = Literal["json", "txt"]
+FORMAT_FIELD = Field(
+    "json", description="`txt`: a plain-text rendering (text/plain) instead of JSON, errors too"
+)
+
+
+class FormatQuery(BaseModel):
+    format: Format = FORMAT_FIELD

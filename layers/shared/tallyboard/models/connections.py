@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from tallyboard.models.bounded_json import bounded_json_object
 from tallyboard.models.common import Pagination, RequestModel, ResourceId, line_text
-from tallyboard.models.widgets import WIDGET_JSON
+from tallyboard.models.dashboards.widgets import WIDGET_JSON
 
 AuthType = Literal["oauth2", "api_key", "basic", "bearer_token", "none"]
 ConnectionStatus = Literal["active", "syncing", "error", "paused", "disconnected"]

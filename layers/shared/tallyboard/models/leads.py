@@ -8,8 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tallyboard.models.agency import Email, Money, Name, Phone, ShortText, Text, choice
-from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId
-from tallyboard.models.widgets import _not_null
+from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId, not_null
 
 LEAD_STATUSES = (
     "First Contact Made",
@@ -77,8 +76,8 @@ class UpdateLeadRequest(RequestModel):
 
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
-    name: Name | None = Field(None, json_schema_extra=_not_null)
-    status: LeadStatus | None = Field(None, json_schema_extra=_not_null)  # type: ignore[valid-type]
+    name: Name | None = Field(None, json_schema_extra=not_null)
+    status: LeadStatus | None = Field(None, json_schema_extra=not_null)  # type: ignore[valid-type]
     company: ShortText | None = None
     email: Email | None = None
     phone: Phone | None = None

@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from tallyboard.models.agency import IsoDate, Money, Name, Text
-from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId
-from tallyboard.models.widgets import _not_null
+from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId, not_null
 
 ProjectStatus = Literal["active", "completed", "archived"]
 PROJECT_STATUSES: tuple[str, ...] = ProjectStatus.__args__  # type: ignore[attr-defined]
@@ -52,9 +51,9 @@ class UpdateProjectRequest(RequestModel):
 
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
-    name: Name | None = Field(None, json_schema_extra=_not_null)
-    slug: Slug | None = Field(None, json_schema_extra=_not_null)
-    status: ProjectStatus | None = Field(None, json_schema_extra=_not_null)
+    name: Name | None = Field(None, json_schema_extra=not_null)
+    slug: Slug | None = Field(None, json_schema_extra=not_null)
+    status: ProjectStatus | None = Field(None, json_schema_extra=not_null)
     description: Description | None = None
     client_id: ResourceId | None = Field(None, description="Link to a client (workspace-wide keys only)")
     budget: Money | None = None

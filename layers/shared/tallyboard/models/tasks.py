@@ -7,8 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from tallyboard.models.agency import DATE_OR_DATE_TIME_SCHEMA, Name, Text, any_case, calendar_day
-from tallyboard.models.common import PageQuery, Pagination, RequestModel, line_text
-from tallyboard.models.widgets import _not_null
+from tallyboard.models.common import PageQuery, Pagination, RequestModel, line_text, not_null
 
 TASK_STATUSES = ("todo", "in-progress", "done")
 PRIORITIES = ("Low", "Medium", "High")
@@ -75,11 +74,11 @@ class UpdateTaskRequest(RequestModel):
 
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
-    name: Name | None = Field(None, json_schema_extra=_not_null)
+    name: Name | None = Field(None, json_schema_extra=not_null)
     description: Text | None = None
-    status: TaskStatus | None = Field(None, json_schema_extra=_not_null)
+    status: TaskStatus | None = Field(None, json_schema_extra=not_null)
     priority: Priority | None = None
-    assigned_to: Assignees | None = Field(None, json_schema_extra=_not_null)
+    assigned_to: Assignees | None = Field(None, json_schema_extra=not_null)
     task_list: TaskListName | None = None
     due_date: Moment | None = None
     start_date: Moment | None = None

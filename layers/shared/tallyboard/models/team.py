@@ -9,8 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tallyboard.auth import ROLES
 from tallyboard.models.agency import Email, Name, ShortText
-from tallyboard.models.common import Pagination, RequestModel, json_int
-from tallyboard.models.widgets import _not_null
+from tallyboard.models.common import Pagination, RequestModel, json_int, not_null
 
 MemberRole = Literal[ROLES]  # type: ignore[valid-type]
 DEFAULT_ALLOWANCE_DAYS = 25
@@ -34,11 +33,11 @@ class UpdateMemberRequest(RequestModel):
 
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
-    name: Name | None = Field(None, json_schema_extra=_not_null)
-    email: Email | None = Field(None, json_schema_extra=_not_null)
-    role: MemberRole | None = Field(None, json_schema_extra=_not_null)
+    name: Name | None = Field(None, json_schema_extra=not_null)
+    email: Email | None = Field(None, json_schema_extra=not_null)
+    role: MemberRole | None = Field(None, json_schema_extra=not_null)
     title: ShortText | None = None
-    holiday_allowance_days: Allowance | None = Field(None, json_schema_extra=_not_null)
+    holiday_allowance_days: Allowance | None = Field(None, json_schema_extra=not_null)
 
 
 class Member(BaseModel):

@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from tallyboard.models.common import PageQuery, Pagination, RequestModel, line_text
-from tallyboard.models.dashboard_ops import FORMAT_FIELD, Format
+from tallyboard.models.common import FORMAT_FIELD, Format, PageQuery, Pagination, RequestModel, line_text
 
 MAX_COLORS = 32
 HexColor = Annotated[

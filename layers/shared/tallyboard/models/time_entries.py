@@ -7,8 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from tallyboard.models.agency import IsoDate, Text
-from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId
-from tallyboard.models.widgets import StrictBool
+from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId, StrictBool
 
 MAX_HOURS = 24
 

@@ -13,8 +13,7 @@ from tallyboard.errors import Conflict, Forbidden, NotFound
 from tallyboard.ids import new_id, now_ms
 from tallyboard.logic import audit, pages
 from tallyboard.models.common import ProjectPageQuery
-from tallyboard.models.dashboard_ops import EVERYONE_CAN_EDIT, ONLY_CREATOR_AND_OWNERS_CAN_EDIT
-from tallyboard.models.dashboards import (
+from tallyboard.models.dashboards.dashboards import (
     CreateDashboardRequest,
     Dashboard,
     DashboardDetailResponse,
@@ -22,7 +21,8 @@ from tallyboard.models.dashboards import (
     DashboardResponse,
     DashboardWithWidgets,
 )
-from tallyboard.models.widgets import Widget
+from tallyboard.models.dashboards.updates import EVERYONE_CAN_EDIT, ONLY_CREATOR_AND_OWNERS_CAN_EDIT
+from tallyboard.models.dashboards.widgets import Widget
 
 MAX_SLUG_LENGTH = 80
 

@@ -16,8 +16,8 @@ from tallyboard.errors import BadRequest, Conflict
 from tallyboard.ids import new_id
 from tallyboard.logic import audit
 from tallyboard.logic.dashboards.dashboards import detail, new_record
-from tallyboard.models.dashboard_ops import (
-    MAX_TAGS,
+from tallyboard.models.dashboards.dashboards import MAX_TAGS
+from tallyboard.models.dashboards.templates import (
     TEMPLATES,
     CreateFromTemplateRequest,
     CreateUnlistedRequest,

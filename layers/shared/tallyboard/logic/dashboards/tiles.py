@@ -23,7 +23,7 @@ from tallyboard.logic.dashboards.dashboards import (
     public_widget,
     require_edit,
 )
-from tallyboard.models.dashboard_ops import (
+from tallyboard.models.dashboards.tiles import (
     MAX_TILES,
     CopyTileRequest,
     MoveTileRequest,

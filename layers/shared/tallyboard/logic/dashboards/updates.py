@@ -24,14 +24,13 @@ from tallyboard.logic.dashboards.dashboards import (
     slugify,
 )
 from tallyboard.logic.partial_update import sent_fields
-from tallyboard.models.dashboard_ops import (
-    MAX_TAGS,
+from tallyboard.models.dashboards.dashboards import MAX_TAGS, DashboardDetailResponse
+from tallyboard.models.dashboards.updates import (
     BulkUpdateTagsRequest,
     BulkUpdateTagsResponse,
     TaggedDashboard,
     UpdateDashboardRequest,
 )
-from tallyboard.models.dashboards import DashboardDetailResponse
 
 NULLABLE = {"data_color_theme_id"}
 

@@ -21,8 +21,8 @@ from tallyboard.logic.dashboards.dashboards import (
     require_edit,
 )
 from tallyboard.logic.partial_update import sent_fields
-from tallyboard.models.dashboard_ops import MAX_TILES
-from tallyboard.models.widgets import CreateWidgetRequest, UpdateWidgetRequest, WidgetResponse
+from tallyboard.models.dashboards.tiles import MAX_TILES
+from tallyboard.models.dashboards.widgets import CreateWidgetRequest, UpdateWidgetRequest, WidgetResponse
 
 MAX_WIDGETS_PER_DASHBOARD = MAX_TILES
 

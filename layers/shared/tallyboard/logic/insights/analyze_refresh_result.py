@@ -13,10 +13,7 @@ from tallyboard.errors import ApiError, NotFound
 from tallyboard.ids import now_ms
 from tallyboard.logic.insights.snapshot_dashboard import SNAPSHOT_TTL_SECONDS
 from tallyboard.logic.insights.tiles import INSIGHT_TYPES, as_number, compute, visible_dashboard
-from tallyboard.models.insights import (
-    AnalyzeResponse,
-    TileChange,
-)
+from tallyboard.models.dashboards.insights import AnalyzeResponse, TileChange
 from tallyboard.text_format import visible_controls
 
 

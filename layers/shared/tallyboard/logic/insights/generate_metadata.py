@@ -7,10 +7,7 @@ from typing import Any
 from tallyboard.auth import Caller
 from tallyboard.logic import metrics
 from tallyboard.logic.insights.tiles import INSIGHT_TYPES, compute, visible_dashboard
-from tallyboard.models.insights import (
-    GeneratedMetadata,
-    MetadataBasis,
-)
+from tallyboard.models.dashboards.insights import GeneratedMetadata, MetadataBasis
 from tallyboard.text_format import visible_controls
 
 SERVICE_LABELS = {"github": "GitHub", "stripe": "Stripe", "custom": "Custom"}

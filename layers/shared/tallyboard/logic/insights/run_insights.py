@@ -6,7 +6,7 @@ from typing import Any
 
 from tallyboard.auth import Caller
 from tallyboard.logic.insights.tiles import CACHE_TTL_SECONDS, compute, visible_dashboard
-from tallyboard.models.insights import (
+from tallyboard.models.dashboards.insights import (
     InsightTile,
     OptimizedTile,
     RunInsightsQuery,

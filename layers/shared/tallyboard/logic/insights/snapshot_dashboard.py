@@ -10,10 +10,7 @@ from tallyboard.data.dashboards import insights as cache
 from tallyboard.ids import now_ms
 from tallyboard.logic import audit
 from tallyboard.logic.insights.tiles import INSIGHT_TYPES, compute, visible_dashboard
-from tallyboard.models.insights import (
-    SnapshotResponse,
-    SnapshotTile,
-)
+from tallyboard.models.dashboards.insights import SnapshotResponse, SnapshotTile
 
 SNAPSHOT_TTL_SECONDS = 24 * 3600
 

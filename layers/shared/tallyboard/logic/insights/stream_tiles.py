@@ -11,9 +11,7 @@ from tallyboard.logic.dashboards.dashboards import (
     public_dashboard,
 )
 from tallyboard.logic.insights.tiles import CACHE_TTL_SECONDS, compute, visible_dashboard
-from tallyboard.models.insights import (
-    InsightTile,
-)
+from tallyboard.models.dashboards.insights import InsightTile
 from tallyboard.text_format import render
 
 # Lambda answers a synchronous invoke with at most 6 MB (the proxy envelope included), below API

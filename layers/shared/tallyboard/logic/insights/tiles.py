@@ -23,8 +23,8 @@ from tallyboard.logic.dashboards.dashboards import (
     is_visible,
     order_tiles,
 )
+from tallyboard.models.dashboards.widgets import AGGREGATION_ALIASES, TIME_RANGE_PATTERN, config_problem
 from tallyboard.models.metrics import TimeseriesQuery
-from tallyboard.models.widgets import AGGREGATION_ALIASES, TIME_RANGE_PATTERN, config_problem
 
 CACHE_TTL_SECONDS = 300
 

@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from tallyboard.models.common import RequestModel
-from tallyboard.models.dashboard_ops import FORMAT_FIELD, Format
+from tallyboard.models.common import FORMAT_FIELD, Format, RequestModel
 from tallyboard.models.metrics import MetricInfo
 
 Refresh = Literal["blocking", "force_blocking", "force_cache"]

@@ -17,12 +17,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from tallyboard.models.common import Pagination, RequestModel, ResourceId, line_text, long_text
-from tallyboard.models.widgets import StrictBool, Widget
+from tallyboard.models.common import Pagination, RequestModel, ResourceId, StrictBool, line_text, long_text
+from tallyboard.models.dashboards.widgets import Widget
 
 DashboardType = Literal["custom", "category"]
 Category = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 Tag = line_text(50, min_length=1)
+DashboardName = line_text(200, min_length=1)
+Description = long_text(2000)
 MAX_TAGS = 50
 
 
@@ -42,13 +44,13 @@ class CreateDashboardRequest(RequestModel):
     )
 
     projectId: ResourceId | None = Field(None, description="Optional for a key bound to one project")
-    name: line_text(200, min_length=1)  # type: ignore[valid-type]
+    name: DashboardName  # type: ignore[valid-type]
     type: DashboardType = "custom"
     category: Category | None = Field(
         None, validate_default=True, description="Required for type category (e.g. payment), else absent"
     )
     isDefault: StrictBool = False
-    description: long_text(2000) | None = None  # type: ignore[valid-type]
+    description: Description | None = None  # type: ignore[valid-type]
     tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
 
     @field_validator("category")

@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from tallyboard.models.bounded_json import JsonLimits, bounded, json_value
-from tallyboard.models.common import RequestModel, json_int, line_text
+from tallyboard.models.common import RequestModel, StrictBool, json_int, line_text, not_null
 from tallyboard.models.metrics import Aggregation
 from tallyboard.timeutil import INTERVALS
 
@@ -138,7 +138,6 @@ WidgetConfig = Annotated[
 ]
 WidgetType = Literal["metric", "chart", "table", "text"]
 WidgetTitle = line_text(200, min_length=1)
-StrictBool = Annotated[bool, Field(strict=True)]
 
 
 class Position(RequestModel):
@@ -158,24 +157,16 @@ class CreateWidgetRequest(RequestModel):
     config: WidgetConfig = Field(default_factory=dict)  # type: ignore[valid-type]
 
 
-def _not_null(schema: dict[str, Any]) -> None:
-    """In an update, None only marks a field as not sent: the schema does not offer null."""
-    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
-    if branches:
-        schema.update(branches[0])
-    schema.pop("default", None)
-
-
 class UpdateWidgetRequest(RequestModel):
     """Partial update: only the fields sent change; null is not a value for any of them."""
 
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
-    type: WidgetType | None = Field(None, json_schema_extra=_not_null)
-    title: WidgetTitle | None = Field(None, json_schema_extra=_not_null)
-    position: Position | None = Field(None, json_schema_extra=_not_null)
-    visible: StrictBool | None = Field(None, json_schema_extra=_not_null)
-    config: WidgetConfig | None = Field(None, json_schema_extra=_not_null)  # type: ignore[valid-type]
+    type: WidgetType | None = Field(None, json_schema_extra=not_null)
+    title: WidgetTitle | None = Field(None, json_schema_extra=not_null)
+    position: Position | None = Field(None, json_schema_extra=not_null)
+    visible: StrictBool | None = Field(None, json_schema_extra=not_null)
+    config: WidgetConfig | None = Field(None, json_schema_extra=not_null)  # type: ignore[valid-type]
 
 
 class Widget(BaseModel):
