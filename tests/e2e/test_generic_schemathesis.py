@@ -26,7 +26,8 @@ from schemathesis.generation.meta import CoveragePhaseData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tallyboard_local.stack import LocalStack, wait_for_workflows
-from tests.conftest import Tenant, served_spec_for_collection
+from tests.conftest import Tenant
+from tests.e2e.generic_spec import served_spec_for_collection
 
 load_all_checks()
 CHECKS_ALL = CHECKS.get_all()  # every built-in check, positive_data_acceptance included
