@@ -14,7 +14,7 @@ import pytest
 from tallyboard_client._routes import LIST_ITEMS, ROUTES
 from tallyboard_client.models import ALL_MODELS, Model
 
-from tests.conftest import served_spec_for_collection
+from tests.e2e.generic_spec import served_spec_for_collection
 
 SPEC = served_spec_for_collection()
 PY_TYPES = {str: {"string"}, int: {"integer"}, float: {"number", "integer"}, bool: {"boolean"}}

@@ -14,7 +14,8 @@ from tallyboard.data.clients import CLIENT_PREFIX, clients_pk
 from tallyboard.data.entities import workspace_pk
 from tallyboard.settings import get_settings
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
-from tests.conftest import Tenant, assert_error, random_id
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import random_id
 
 CLIENT_FIELDS = {"id", "name", "email", "phone", "website", "status", "created_at", "updated_at"}
 PROJECT_FIELDS = {

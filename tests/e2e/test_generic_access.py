@@ -13,13 +13,12 @@ import pytest
 import requests
 
 from tallyboard_local.stack import LocalStack
-from tests.conftest import (
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import (
     Examples,
     Operation,
     Resources,
-    Tenant,
     answer_shape,
-    assert_error,
     operations,
     random_id,
     served_spec_for_collection,

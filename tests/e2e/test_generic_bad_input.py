@@ -16,12 +16,11 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import (
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import (
     Examples,
     Operation,
     Resources,
-    Tenant,
-    assert_error,
     operations,
     served_spec_for_collection,
     tenant_state,

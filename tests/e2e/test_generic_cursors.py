@@ -15,15 +15,8 @@ from typing import Any
 import pytest
 
 from tallyboard.models.common import MAX_OFFSET
-from tests.conftest import (
-    Examples,
-    Operation,
-    Resources,
-    Tenant,
-    assert_error,
-    operations,
-    served_spec_for_collection,
-)
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import Examples, Operation, Resources, operations, served_spec_for_collection
 
 SPEC = served_spec_for_collection()
 OPERATIONS = operations(SPEC)

@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import (
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import (
     Examples,
     Operation,
     Resources,
-    Tenant,
     answer_shape,
-    assert_error,
     find_id,
     operations,
     random_id,

@@ -24,7 +24,8 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.generation.meta import CoveragePhaseData
 
 from tallyboard_local.stack import LocalStack, wait_for_workflows
-from tests.conftest import Tenant, served_spec_for_collection
+from tests.conftest import Tenant
+from tests.e2e.generic_spec import served_spec_for_collection
 
 SEED = 20261125
 # Fuzzing: generated cases per operation (valid and invalid); stateful: scenarios per run.

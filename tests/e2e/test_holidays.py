@@ -15,7 +15,8 @@ from tallyboard.logic import keys
 from tallyboard.logic.holidays import working_days
 from tallyboard.settings import get_settings
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
-from tests.conftest import Tenant, assert_error, random_id
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import random_id
 
 HOLIDAY_FIELDS = {
     "id",

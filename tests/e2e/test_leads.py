@@ -13,7 +13,8 @@ from tallyboard.data.leads import LEAD_PREFIX, leads_pk
 from tallyboard.models.leads import LEAD_STATUSES, LEAD_TAGS
 from tallyboard.settings import get_settings
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
-from tests.conftest import Tenant, assert_error, random_id
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import random_id
 from tests.e2e.test_clients import create_client
 
 LEAD_FIELDS = {

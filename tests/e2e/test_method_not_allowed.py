@@ -9,7 +9,8 @@ import requests
 
 from tallyboard_local import template as tpl
 from tallyboard_local.stack import LocalStack
-from tests.conftest import Tenant, assert_error, random_id, served_spec_for_collection
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import random_id, served_spec_for_collection
 
 SPEC = served_spec_for_collection()
 PATHS = sorted({route.path for route in tpl.routes()})

@@ -12,7 +12,8 @@ from tallyboard.data import audit, dynamo
 from tallyboard.data.entities import workspace_pk
 from tallyboard.settings import get_settings
 from tallyboard.timeutil import MAX_TIMESTAMP_MS
-from tests.conftest import Tenant, assert_error, random_id
+from tests.conftest import Tenant, assert_error
+from tests.e2e.generic_spec import random_id
 
 ENTRY_FIELDS = {
     "id",
