@@ -134,14 +134,26 @@ def _sent(case: Any) -> dict[str, Any]:
     return sent
 
 
+def _error_body(response: Any) -> Any:
+    """The error as JSON; a `format=txt` answer (`400 Bad Request: <message>`, then its details
+    indented, text_format.render) read back into the same shape."""
+    try:
+        return json.loads(response.content) or {}
+    except ValueError:
+        pass
+    first, *rest = response.text.splitlines() or [""]
+    head = re.match(r"^400 Bad Request: (?P<message>.*)$", first)
+    if head is None:
+        return None
+    details = [re.match(r"^    (?P<name>[^ :][^:]*):", line) for line in rest]
+    return {"message": head["message"], "details": {d["name"]: True for d in details if d}}
+
+
 def unstatable_rule(case: Any, response: Any) -> str | None:
     """The rule of UNSTATABLE a 400 answers for this case, if it is one exactly."""
     if response.status_code != 400:
         return None
-    try:
-        body = json.loads(response.content) or {}
-    except ValueError:
-        return None
+    body = _error_body(response)
     if not isinstance(body, dict) or not isinstance(body.get("message"), str):
         return None
     named, sent, ranges = set(body.get("details") or {}), _sent(case), _range_fields(case.operation)
