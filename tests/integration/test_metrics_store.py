@@ -204,7 +204,7 @@ def test_a_pushed_point_the_index_has_not_caught_up_with_is_counted_in_a_range_e
     lagging = point("lagging", noon + 123, 5)  # in a part-second: an edge of either range below
     item = metric_keys.point_item(ws, proj, lagging)
     with stack.streams.held():
-        table = metric_keys.metrics_table()
+        table = dynamo.table("metrics")
         unindexed = {k: v for k, v in item.items() if k not in ("gsi1pk", "gsi1sk")}
         dynamodb().put_item(TableName=table, Item=unindexed)  # stored, not in the index yet
         dynamodb().put_item(TableName=table, Item=metric_writes._pending_item(ws, proj, lagging))
@@ -309,7 +309,7 @@ def test_points_of_unlimited_plans_never_expire(scale: Tenant) -> None:
         scale.workspace_id, scale.project_id, [{"metricId": "forever", "value": 1, "timestamp": 0}]
     )
     item = dynamo.get(
-        metric_keys.metrics_table(),
+        dynamo.table("metrics"),
         dynamo.key(
             pk=metric_keys.point_pk(scale.workspace_id, scale.project_id, "forever"),
             sk=f"{0:013d}#{point_id}",

@@ -9,7 +9,6 @@ from typing import Any
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
 
 WORKSPACE_SCOPE = "workspace"
 
@@ -25,7 +24,7 @@ def append(workspace_id: str, project_id: str | None, entry: dict[str, Any], exp
         "at": f"{entry['createdAt']:013d}#{entry['id']}",
         "expiresAt": expires_at,
     }
-    dynamodb().put_item(TableName=get_settings().audit_table, Item=dynamo.to_item(record))
+    dynamodb().put_item(TableName=dynamo.table("audit"), Item=dynamo.to_item(record))
 
 
 def _range(
@@ -47,8 +46,7 @@ def _range(
     return kwargs
 
 
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in {"scope", "at", "expiresAt"}}
+_HIDDEN = ("scope", "at", "expiresAt")  # the table's keys and TTL
 
 
 def iter_entries(
@@ -61,8 +59,8 @@ def iter_entries(
 ) -> Iterator[dict[str, Any]]:
     """Entries in [start_ms, end_ms], one Query page in memory at a time."""
     query = _range(workspace_id, project_id, start_ms, end_ms, action)
-    for item in dynamo.query(get_settings().audit_table, ScanIndexForward=not newest_first, **query):
-        yield _public(item)
+    for item in dynamo.query(dynamo.table("audit"), ScanIndexForward=not newest_first, **query):
+        yield dynamo.without_keys(item, _HIDDEN)
 
 
 def list_entries(
@@ -83,14 +81,6 @@ def page(
     """A page of entries, newest first, and the exact number in the range (a COUNT Query: no
     items sent back)."""
     query = _range(workspace_id, project_id, start_ms, end_ms, action)
-    total = dynamo.count(get_settings().audit_table, **query)
-    page = dynamo.query_page(
-        get_settings().audit_table,
-        spec.limit,
-        ("scope", "at"),
-        spec.start_key,
-        spec.skip,
-        ScanIndexForward=False,
-        **query,
-    )
-    return dynamo.Page([_public(i) for i in page.items], page.next_key), total
+    total = dynamo.count(dynamo.table("audit"), **query)
+    page = dynamo.query_page(dynamo.table("audit"), spec, ("scope", "at"), ScanIndexForward=False, **query)
+    return page.without_keys(_HIDDEN), total

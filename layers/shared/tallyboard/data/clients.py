@@ -24,20 +24,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
 
 CLIENT_PREFIX = "CLIENT#"
-KEY_NAMES = ("pk", "sk")
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def clients_pk(workspace_id: str) -> str:
@@ -48,19 +40,15 @@ def _key(workspace_id: str, client_id: str) -> dict[str, Any]:
     return dynamo.key(pk=clients_pk(workspace_id), sk=CLIENT_PREFIX + client_id)
 
 
-def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in KEY_NAMES}
-
-
 def put(workspace_id: str, record: dict[str, Any]) -> bool:
     """Store a new client; False when the id is taken."""
     item = {**record, "kind": "client", "pk": clients_pk(workspace_id), "sk": CLIENT_PREFIX + record["id"]}
-    return dynamo.put_new(_table(), item, key_attribute="pk")
+    return dynamo.put_new(dynamo.table("entities"), item, key_attribute="pk")
 
 
 def get(workspace_id: str, client_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), _key(workspace_id, client_id), consistent=True)
-    return _strip_keys(item) if item else None
+    item = dynamo.get(dynamo.table("entities"), _key(workspace_id, client_id), consistent=True)
+    return dynamo.without_keys(item) if item else None
 
 
 def page(workspace_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
@@ -70,28 +58,20 @@ def page(workspace_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
         "ExpressionAttributeValues": {":p": {"S": clients_pk(workspace_id)}},
         "ConsistentRead": True,
     }
-    total = dynamo.count(_table(), **query)
+    total = dynamo.count(dynamo.table("entities"), **query)
     found = dynamo.query_page(
-        _table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, ScanIndexForward=False, **query
+        dynamo.table("entities"), spec, dynamo.TABLE_KEYS, ScanIndexForward=False, **query
     )
-    return dynamo.Page([_strip_keys(i) for i in found.items], found.next_key), total
+    return found.without_keys(), total
 
 
 def set_team(
     workspace_id: str, client_id: str, user_ids: list[str], updated_at: int
 ) -> dict[str, Any] | None:
     """Replace the client's team; the client as stored after, or None when there is no such client."""
-    try:
-        response = dynamodb().update_item(
-            TableName=_table(),
-            Key=_key(workspace_id, client_id),
-            UpdateExpression="SET teamUserIds = :team, updatedAt = :t",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=dynamo.to_item({":team": user_ids, ":t": updated_at}),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return None
-        raise
-    return _strip_keys(dynamo.from_item(response["Attributes"]))
+    expression = Expression().set("teamUserIds", user_ids).set("updatedAt", updated_at)
+    update = expression.condition("attribute_exists(pk)").update(
+        dynamo.table("entities"), _key(workspace_id, client_id)
+    )
+    client = dynamo.update_if(**update, ReturnValues="ALL_NEW")
+    return dynamo.without_keys(client) if client is not None else None

@@ -19,7 +19,6 @@ from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
 
 CONNECTION_SK = "CONNECTION"
 PUBLIC_ATTRIBUTES = (
@@ -36,11 +35,6 @@ PUBLIC_ATTRIBUTES = (
     "createdAt",
     "updatedAt",
 )
-KEY_NAMES = ("pk", "sk", "gsi1pk", "gsi1sk")
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def connection_pk(workspace_id: str, connection_id: str) -> str:
@@ -62,7 +56,7 @@ def put(workspace_id: str, record: dict[str, Any], credentials_ciphertext: bytes
         "gsi1pk": project_connections_pk(workspace_id, record["projectId"]),
         "gsi1sk": f"{record['createdAt']:013d}#{record['id']}",
     }
-    return dynamo.put_new(_table(), item, key_attribute="pk")
+    return dynamo.put_new(dynamo.table("entities"), item, key_attribute="pk")
 
 
 def _project_query(workspace_id: str, project_id: str, projected: bool = True) -> dict[str, Any]:
@@ -72,32 +66,33 @@ def _project_query(workspace_id: str, project_id: str, projected: bool = True) -
         "ExpressionAttributeValues": {":p": {"S": project_connections_pk(workspace_id, project_id)}},
     }
     if projected:  # never the credentials' ciphertext
-        names = {f"#a{i}": name for i, name in enumerate((*PUBLIC_ATTRIBUTES, *KEY_NAMES))}
+        names = {f"#a{i}": name for i, name in enumerate((*PUBLIC_ATTRIBUTES, *dynamo.KEY_NAMES))}
         query.update(ProjectionExpression=", ".join(names), ExpressionAttributeNames=names)
     return query
 
 
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in KEY_NAMES}
-
-
 def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:
     """The project's connections, oldest first, without their credentials."""
-    return [_public(i) for i in dynamo.query(_table(), **_project_query(workspace_id, project_id))]
+    return [
+        dynamo.without_keys(i)
+        for i in dynamo.query(dynamo.table("entities"), **_project_query(workspace_id, project_id))
+    ]
 
 
 def page(workspace_id: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
     """A page of the project's connections, oldest first, and how many there are."""
     query = _project_query(workspace_id, project_id)
-    total = dynamo.count(_table(), **_project_query(workspace_id, project_id, projected=False))
-    found = dynamo.query_page(_table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **query)
-    return dynamo.Page([_public(i) for i in found.items], found.next_key), total
+    total = dynamo.count(
+        dynamo.table("entities"), **_project_query(workspace_id, project_id, projected=False)
+    )
+    found = dynamo.query_page(dynamo.table("entities"), spec, **query)
+    return found.without_keys(), total
 
 
 def get_credentials_ciphertext(workspace_id: str, connection_id: str) -> bytes | None:
     """The stored ciphertext, for the sync workers that call the service (never for a response)."""
     response = dynamodb().get_item(
-        TableName=_table(),
+        TableName=dynamo.table("entities"),
         Key=dynamo.key(pk=connection_pk(workspace_id, connection_id), sk=CONNECTION_SK),
         ProjectionExpression="credentialsCiphertext",
         ConsistentRead=True,

@@ -1,16 +1,31 @@
-"""Thin helpers over the low-level DynamoDB client: (de)serialisation and paging."""
+"""Thin helpers over the low-level DynamoDB client, the one toolkit of every data module: table
+names, (de)serialisation, keys, paging, conditional writes, transactions and update expressions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
-from typing import Any
+from itertools import islice
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
 from tallyboard.data.aws import dynamodb
-from tallyboard.models.common import DYNAMO_MIN_MAGNITUDE
+from tallyboard.models.common import DYNAMO_MIN_MAGNITUDE, PageSpec
+from tallyboard.settings import get_settings
+
+TableName = Literal["entities", "metrics", "keys", "exports", "audit", "rate_limit", "idempotency"]
+# The key attributes of the entities, exports and metrics tables and of their index gsi1.
+KEY_NAMES = ("pk", "sk", "gsi1pk", "gsi1sk")
+TABLE_KEYS = ("pk", "sk")  # what a Query of the table itself resumes from
+CONDITION_FAILED = "ConditionalCheckFailed"  # a transaction item's cancellation code
+
+
+def table(name: TableName) -> str:
+    """A table's name, read from the settings at each call (tests point the environment elsewhere)."""
+    return str(getattr(get_settings(), f"{name}_table"))
+
 
 # Items are (de)serialised here rather than by boto3's TypeSerializer: importing boto3 (with
 # s3transfer and multiprocessing) costs more of a cold start than the rest of the shared
@@ -93,6 +108,11 @@ def key(**parts: str) -> dict[str, Any]:
     return {k: {"S": v} for k, v in parts.items()}
 
 
+def without_keys(item: dict[str, Any], names: Collection[str] = KEY_NAMES) -> dict[str, Any]:
+    """The item as the logic sees it: without its key attributes (or the other `names`)."""
+    return {k: v for k, v in item.items() if k not in names}
+
+
 def get(table: str, item_key: dict[str, Any], consistent: bool = False) -> dict[str, Any] | None:
     response = dynamodb().get_item(TableName=table, Key=item_key, ConsistentRead=consistent)
     item = response.get("Item")
@@ -122,6 +142,16 @@ def batch_get(table: str, keys: list[dict[str, Any]], consistent: bool = False) 
     return items
 
 
+def batch_write(table: str, requests: Iterable[dict[str, Any]]) -> None:
+    """BatchWriteItem the requests (PutRequest, DeleteRequest), 25 a call (the most one takes),
+    each call repeated for what it leaves unprocessed; `requests` is read 25 at a time."""
+    requests = iter(requests)
+    while batch := list(islice(requests, 25)):
+        pending: dict[str, Any] = {table: batch}
+        while pending:
+            pending = dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+
 def put_new(table: str, record: dict[str, Any], key_attribute: str) -> bool:
     """Create an item that must not exist yet; False when another item holds the key.
 
@@ -143,6 +173,29 @@ def put_new(table: str, record: dict[str, Any], key_attribute: str) -> bool:
     return True
 
 
+def update_if(**update: Any) -> dict[str, Any] | None:
+    """A conditional UpdateItem: None when its condition failed, else the attributes it returned
+    (deserialised; empty unless ReturnValues asked for some)."""
+    try:
+        response = dynamodb().update_item(**update)
+    except ClientError as error:
+        if is_condition_failure(error):
+            return None
+        raise
+    return from_item(response.get("Attributes") or {})
+
+
+def delete_if(**delete: Any) -> bool:
+    """A conditional DeleteItem: False when its condition failed."""
+    try:
+        dynamodb().delete_item(**delete)
+    except ClientError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
 def is_condition_failure(error: Exception) -> bool:
     code = getattr(error, "response", {}).get("Error", {}).get("Code")
     return code in {"ConditionalCheckFailedException", "TransactionCanceledException"}
@@ -153,22 +206,24 @@ class Page:
     items: list[dict[str, Any]]
     next_key: dict[str, Any] | None  # the raw key to resume after the last item, when more follow
 
+    def without_keys(self, names: Collection[str] = KEY_NAMES) -> Page:
+        return Page([without_keys(item, names) for item in self.items], self.next_key)
+
 
 def query_page(
     table: str,
-    limit: int,
-    key_names: tuple[str, ...],
-    start_key: dict[str, Any] | None = None,
-    skip: int = 0,
+    spec: PageSpec,
+    key_names: tuple[str, ...] = KEY_NAMES,
     keep: Callable[[dict[str, Any]], bool] | None = None,
     **query: Any,
 ) -> Page:
-    """`limit` matching items of a Query after `skip` matching ones (from `start_key`), reading
-    one more to know whether another page follows. `keep` filters deserialised items in Python
-    (a rule no FilterExpression states); key_names are the table's and the index's key
-    attributes, which make the resume key."""
-    if start_key:
-        query["ExclusiveStartKey"] = start_key
+    """The page of a Query that `spec` asks for: `spec.limit` matching items after `spec.skip`
+    matching ones (from `spec.start_key`), reading one more to know whether another page
+    follows. `keep` filters deserialised items in Python (a rule no FilterExpression states);
+    key_names are the table's and the index's key attributes, which make the resume key."""
+    limit, skip = spec.limit, spec.skip
+    if spec.start_key:
+        query["ExclusiveStartKey"] = spec.start_key
     skipped, found = 0, []  # skipped items are counted, not kept: memory stays one page
     while len(found) <= limit:
         wanted = skip - skipped + limit + 1 - len(found)
@@ -201,18 +256,25 @@ def count(table: str, **query: Any) -> int:
         query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def transact(items: list[dict[str, Any]]) -> list[str] | None:
-    """Run a transaction: None when it committed, else each item's cancellation code
-    ("None" for items that were fine, "ConditionalCheckFailed", "TransactionConflict", …)."""
+def transact(items: Sequence[dict[str, Any] | None]) -> list[str] | None:
+    """Run a transaction of the items that are not None (nothing to write): None when it
+    committed, else each item's cancellation code ("None" for items that were fine,
+    "ConditionalCheckFailed", "TransactionConflict", …)."""
+    written = [item for item in items if item is not None]
     try:
-        dynamodb().transact_write_items(TransactItems=items)
+        dynamodb().transact_write_items(TransactItems=written)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code")
         if code == "TransactionCanceledException":
             reasons = error.response.get("CancellationReasons") or []
-            return [str(r.get("Code") or "None") for r in reasons] or ["Unknown"] * len(items)
+            return [str(r.get("Code") or "None") for r in reasons] or ["Unknown"] * len(written)
         raise
     return None
+
+
+def failed_conditions(codes: list[str]) -> set[int]:
+    """The indexes of a cancelled transaction's items whose condition failed."""
+    return {i for i, code in enumerate(codes) if code == CONDITION_FAILED}
 
 
 class Expression:
@@ -243,7 +305,7 @@ class Expression:
             self.sets.append(f"{self.name(attribute)} = {self.value(value)}")
         return self
 
-    def add(self, attribute: str, amount: int) -> Expression:
+    def add(self, attribute: str, amount: int | float) -> Expression:
         self.adds.append(f"{self.name(attribute)} {self.value(amount)}")
         return self
 

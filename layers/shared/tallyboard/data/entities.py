@@ -12,11 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.data import dynamo
-from tallyboard.settings import get_settings
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def workspace_pk(workspace_id: str) -> str:
@@ -24,15 +19,13 @@ def workspace_pk(workspace_id: str) -> str:
 
 
 def put(pk: str, sk: str, record: dict[str, Any]) -> None:
-    if not dynamo.put_new(_table(), {**record, "pk": pk, "sk": sk}, key_attribute="pk"):
+    if not dynamo.put_new(dynamo.table("entities"), {**record, "pk": pk, "sk": sk}, key_attribute="pk"):
         raise RuntimeError(f"{sk} already exists")  # fresh random ids: never expected
 
 
 def get(pk: str, sk: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), dynamo.key(pk=pk, sk=sk))
-    if item:
-        item.pop("pk"), item.pop("sk")
-    return item
+    item = dynamo.get(dynamo.table("entities"), dynamo.key(pk=pk, sk=sk))
+    return dynamo.without_keys(item) if item else None
 
 
 def workspace_key(workspace_id: str) -> dict[str, Any]:
@@ -48,7 +41,7 @@ def get_workspace_and_user(
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """A workspace and one of its users, in one BatchGetItem (the authorizer's read)."""
     keys = [workspace_key(workspace_id), dynamo.key(pk=workspace_pk(workspace_id), sk=f"USER#{user_id}")]
-    found = {item["sk"]: item for item in dynamo.batch_get(_table(), keys)}
+    found = {item["sk"]: item for item in dynamo.batch_get(dynamo.table("entities"), keys)}
     return found.get("WORKSPACE"), found.get(f"USER#{user_id}")
 
 
@@ -72,11 +65,11 @@ def get_users(workspace_id: str, user_ids: list[str]) -> dict[str, dict[str, Any
     """The workspace's users among `user_ids`, by id (BatchGetItem; unknown ids are absent)."""
     pk = workspace_pk(workspace_id)
     keys = [dynamo.key(pk=pk, sk=f"USER#{u}") for u in dict.fromkeys(user_ids)]
-    users = dynamo.batch_get(_table(), keys) if keys else []
-    return {user["id"]: {k: v for k, v in user.items() if k not in ("pk", "sk")} for user in users}
+    users = dynamo.batch_get(dynamo.table("entities"), keys) if keys else []
+    return {user["id"]: dynamo.without_keys(user) for user in users}
 
 
 def existing_project_ids(workspace_id: str, project_ids: list[str]) -> set[str]:
     pk = workspace_pk(workspace_id)
     keys = [dynamo.key(pk=pk, sk=f"PROJECT#{p}") for p in dict.fromkeys(project_ids)]
-    return {item["id"] for item in dynamo.batch_get(_table(), keys)} if keys else set()
+    return {item["id"] for item in dynamo.batch_get(dynamo.table("entities"), keys)} if keys else set()

@@ -27,16 +27,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from tallyboard.data import dynamo
-from tallyboard.data.aws import client, dynamodb
+from tallyboard.data.aws import client
+from tallyboard.data.dynamo import Expression
 from tallyboard.models.common import PageSpec
 from tallyboard.settings import get_settings
 
 JOB_SK, LOCK_SK = "JOB", "LOCK"
-_KEY_ATTRIBUTES = {"pk", "sk", "gsi1pk", "gsi1sk"}
-
-
-def _table() -> str:
-    return get_settings().exports_table
 
 
 def _job_key(ws: str, job_id: str) -> dict[str, Any]:
@@ -45,10 +41,6 @@ def _job_key(ws: str, job_id: str) -> dict[str, Any]:
 
 def _lock_key(ws: str, project_id: str) -> dict[str, Any]:
     return dynamo.key(pk=f"LOCK#{ws}#{project_id}", sk=LOCK_SK)
-
-
-def _strip(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES}
 
 
 def create_locked(ws: str, job: dict[str, Any], lock_ttl_s: int, now_ms: int) -> bool:
@@ -67,50 +59,41 @@ def create_locked(ws: str, job: dict[str, Any], lock_ttl_s: int, now_ms: int) ->
         "gsi1sk": {"S": f"{job['createdAt']:013d}#{job_id}"},
         **dynamo.to_item(job),
     }
-    try:
-        dynamodb().transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": lock,
-                        "ConditionExpression": "attribute_not_exists(pk) OR staleAt < :now",
-                        "ExpressionAttributeValues": {":now": {"N": str(now_ms)}},
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": record,
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
+    cancelled = dynamo.transact(
+        [
+            {
+                "Put": {
+                    "TableName": dynamo.table("exports"),
+                    "Item": lock,
+                    "ConditionExpression": "attribute_not_exists(pk) OR staleAt < :now",
+                    "ExpressionAttributeValues": {":now": {"N": str(now_ms)}},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": dynamo.table("exports"),
+                    "Item": record,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+    )
+    return cancelled is None
 
 
 def release_lock(ws: str, project_id: str, job_id: str) -> None:
     """Release the project's lock if this job still holds it (idempotent)."""
-    try:
-        dynamodb().delete_item(
-            TableName=_table(),
-            Key=_lock_key(ws, project_id),
-            ConditionExpression="jobId = :j",
-            ExpressionAttributeValues={":j": {"S": job_id}},
-        )
-    except ClientError as error:
-        if not dynamo.is_condition_failure(error):
-            raise
+    dynamo.delete_if(
+        TableName=dynamo.table("exports"),
+        Key=_lock_key(ws, project_id),
+        ConditionExpression="jobId = :j",
+        ExpressionAttributeValues={":j": {"S": job_id}},
+    )
 
 
 def get_job(ws: str, job_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), _job_key(ws, job_id), consistent=True)
-    return _strip(item) if item else None
+    item = dynamo.get(dynamo.table("exports"), _job_key(ws, job_id), consistent=True)
+    return dynamo.without_keys(item) if item else None
 
 
 def list_jobs(ws: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
@@ -121,17 +104,9 @@ def list_jobs(ws: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, in
         "KeyConditionExpression": "gsi1pk = :p",
         "ExpressionAttributeValues": {":p": {"S": f"EXP#{ws}#{project_id}"}},
     }
-    total = dynamo.count(_table(), **query)
-    page = dynamo.query_page(
-        _table(),
-        spec.limit,
-        ("pk", "sk", "gsi1pk", "gsi1sk"),
-        spec.start_key,
-        spec.skip,
-        ScanIndexForward=False,
-        **query,
-    )
-    return dynamo.Page([_strip(i) for i in page.items], page.next_key), total
+    total = dynamo.count(dynamo.table("exports"), **query)
+    page = dynamo.query_page(dynamo.table("exports"), spec, ScanIndexForward=False, **query)
+    return page.without_keys(), total
 
 
 def update_job(
@@ -139,28 +114,12 @@ def update_job(
 ) -> bool:
     """Set `changes` on a job whose status is one of `from_statuses`; False when it is not (it
     was cancelled, or another step got there first)."""
-    names = {f"#f{i}": name for i, name in enumerate(changes)}
-    values = {f":v{i}": dynamo.to_item({"v": value})["v"] for i, value in enumerate(changes.values())}
-    statuses = {f":s{i}": {"S": status} for i, status in enumerate(from_statuses)}
-    expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
-    removed = list(remove)
-    if removed:
-        names.update({f"#r{i}": name for i, name in enumerate(removed)})
-        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
-    try:
-        dynamodb().update_item(
-            TableName=_table(),
-            Key=_job_key(ws, job_id),
-            UpdateExpression=expression,
-            ConditionExpression=f"#status IN ({', '.join(statuses)})",
-            ExpressionAttributeNames={**names, "#status": "status"},
-            ExpressionAttributeValues={**values, **statuses},
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
+    expression = Expression()
+    for name, value in {**changes, **dict.fromkeys(remove)}.items():
+        expression.set(name, value)
+    statuses = ", ".join(expression.value(status) for status in from_statuses)
+    expression.condition(f"{expression.name('status')} IN ({statuses})")
+    return dynamo.update_if(**expression.update(dynamo.table("exports"), _job_key(ws, job_id))) is not None
 
 
 # ----------------------------------------------------------------------------- the workflow

@@ -45,23 +45,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
 from tallyboard.models.holidays import MAX_SPAN_DAYS
-from tallyboard.settings import get_settings
 
 HOLIDAY_SK, SEQ_SK = "HOLIDAY", "SEQ"
-KEY_NAMES = ("pk", "sk", "gsi1pk", "gsi1sk")
 PENDING, TAKEN = "pendingDays", "takenDays"
 BOOKED = ("pending", "approved")  # the statuses a new request may not overlap
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def _pk(workspace_id: str, holiday_id: str) -> str:
@@ -88,10 +80,6 @@ def _order(holiday: dict[str, Any]) -> str:
     return f"{holiday['start_date']}#{holiday['id']}"
 
 
-def _strip(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in KEY_NAMES}
-
-
 def _puts(workspace_id: str, holiday: dict[str, Any], condition: dict[str, Any]) -> list[dict[str, Any]]:
     keys = [
         {
@@ -103,7 +91,13 @@ def _puts(workspace_id: str, holiday: dict[str, Any], condition: dict[str, Any])
         {"pk": _member_pk(workspace_id, holiday["user_id"]), "sk": _order(holiday)},
     ]
     return [
-        {"Put": {"TableName": _table(), "Item": dynamo.to_item({**holiday, **key}), **condition}}
+        {
+            "Put": {
+                "TableName": dynamo.table("entities"),
+                "Item": dynamo.to_item({**holiday, **key}),
+                **condition,
+            }
+        }
         for key in keys
     ]
 
@@ -116,32 +110,17 @@ def _counter_updates(
         changed = {name: value for name, value in changes.items() if value}
         if not changed:
             continue
-        updates.append(
-            {
-                "Update": {
-                    "TableName": _table(),
-                    "Key": dynamo.key(pk=_counters_pk(workspace_id, year), sk=f"USER#{user_id}"),
-                    "UpdateExpression": "ADD " + ", ".join(f"{name} :{name}" for name in changed),
-                    "ExpressionAttributeValues": dynamo.to_item({f":{k}": v for k, v in changed.items()}),
-                }
-            }
-        )
+        expression = Expression()
+        for name, value in changed.items():
+            expression.add(name, value)
+        key = dynamo.key(pk=_counters_pk(workspace_id, year), sk=f"USER#{user_id}")
+        updates.append({"Update": expression.update(dynamo.table("entities"), key)})
     return updates
-
-
-def _transact(items: list[dict[str, Any]]) -> bool:
-    try:
-        dynamodb().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
 
 
 def bookings_seq(workspace_id: str, user_id: str) -> int:
     """How many requests the member has made (the version a new request's write is conditional on)."""
-    item = dynamo.get(_table(), _seq_key(workspace_id, user_id), consistent=True)
+    item = dynamo.get(dynamo.table("entities"), _seq_key(workspace_id, user_id), consistent=True)
     return int((item or {}).get("seq", 0))
 
 
@@ -149,7 +128,7 @@ def overlapping(workspace_id: str, user_id: str, start_date: str, end_date: str)
     """A pending or approved request of the member sharing a day with [start_date, end_date]."""
     earliest = date.fromisoformat(start_date) - timedelta(days=MAX_SPAN_DAYS - 1)
     items = dynamo.query(
-        _table(),
+        dynamo.table("entities"),
         ConsistentRead=True,
         KeyConditionExpression="pk = :m AND sk BETWEEN :from AND :to",
         FilterExpression="end_date >= :start AND #status IN (:pending, :approved)",
@@ -166,29 +145,23 @@ def overlapping(workspace_id: str, user_id: str, start_date: str, end_date: str)
         ),
     )
     found = next(items, None)
-    return _strip(found) if found else None
+    return dynamo.without_keys(found) if found else None
 
 
 def create(workspace_id: str, holiday: dict[str, Any], deltas: dict[int, dict[str, int]], seq: int) -> bool:
     """Store a new request and count its annual leave, if the member has made no request since
     `seq` was read (bookings_seq); False when they have (or the id is taken)."""
     condition = {"ConditionExpression": "attribute_not_exists(pk)"}
-    bump = {
-        "Update": {
-            "TableName": _table(),
-            "Key": _seq_key(workspace_id, holiday["user_id"]),
-            "UpdateExpression": "SET seq = :next",
-            "ConditionExpression": "attribute_not_exists(seq) OR seq = :read",
-            "ExpressionAttributeValues": dynamo.to_item({":next": seq + 1, ":read": seq}),
-        }
-    }
-    return _transact(
+    bump = Expression().set("seq", seq + 1)
+    bump.condition("attribute_not_exists({s}) OR {s} = {read}", s="#seq", read=seq)
+    cancelled = dynamo.transact(
         [
             *_puts(workspace_id, holiday, condition),
-            bump,
+            {"Update": bump.update(dynamo.table("entities"), _seq_key(workspace_id, holiday["user_id"]))},
             *_counter_updates(workspace_id, holiday["user_id"], deltas),
         ]
     )
+    return cancelled is None
 
 
 def change_status(
@@ -201,17 +174,20 @@ def change_status(
         "ExpressionAttributeNames": {"#status": "status"},
         "ExpressionAttributeValues": {":read": {"S": read_status}},
     }
-    return _transact(
+    cancelled = dynamo.transact(
         [
             *_puts(workspace_id, holiday, condition),
             *_counter_updates(workspace_id, holiday["user_id"], deltas),
         ]
     )
+    return cancelled is None
 
 
 def get(workspace_id: str, holiday_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), dynamo.key(pk=_pk(workspace_id, holiday_id), sk=HOLIDAY_SK), consistent=True)
-    return _strip(item) if item else None
+    item = dynamo.get(
+        dynamo.table("entities"), dynamo.key(pk=_pk(workspace_id, holiday_id), sk=HOLIDAY_SK), consistent=True
+    )
+    return dynamo.without_keys(item) if item else None
 
 
 def team_list(workspace_id: str, year: int | None = None) -> dict[str, Any]:
@@ -245,26 +221,26 @@ def _filtered(query: dict[str, Any], status: str | None) -> dict[str, Any]:
 
 def page(list_query: dict[str, Any], spec: PageSpec, status: str | None = None) -> dynamo.Page:
     """A page of a list (team_list or user_list), by start date then id."""
-    page = dynamo.query_page(
-        _table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **_filtered(list_query, status)
-    )
-    return dynamo.Page([_strip(item) for item in page.items], page.next_key)
+    page = dynamo.query_page(dynamo.table("entities"), spec, **_filtered(list_query, status))
+    return page.without_keys()
 
 
 def count(list_query: dict[str, Any], status: str | None = None) -> int:
-    return dynamo.count(_table(), **_filtered(list_query, status))
+    return dynamo.count(dynamo.table("entities"), **_filtered(list_query, status))
 
 
 def counters_of(workspace_id: str, year: int, user_id: str) -> dict[str, int]:
     """One member's annual leave counters for the year."""
-    item = dynamo.get(_table(), dynamo.key(pk=_counters_pk(workspace_id, year), sk=f"USER#{user_id}"))
+    item = dynamo.get(
+        dynamo.table("entities"), dynamo.key(pk=_counters_pk(workspace_id, year), sk=f"USER#{user_id}")
+    )
     return {PENDING: int((item or {}).get(PENDING, 0)), TAKEN: int((item or {}).get(TAKEN, 0))}
 
 
 def counters_by_user(workspace_id: str, year: int) -> dict[str, dict[str, int]]:
     """Every member's annual leave counters for the year, by user id."""
     items = dynamo.query(
-        _table(),
+        dynamo.table("entities"),
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": _counters_pk(workspace_id, year)}},
     )

@@ -19,8 +19,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
+from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
-from tallyboard.settings import get_settings
 
 EXPIRES_AFTER_SECONDS = 24 * 3600
 
@@ -31,7 +31,7 @@ __all__ = ["IdempotencyAlreadyInProgressError", "IdempotencyValidationError", "o
 def persistence_layer() -> DynamoDBPersistenceLayer:
     # The shared client: one connection pool, and the benchmarks count these calls too.
     return DynamoDBPersistenceLayer(
-        table_name=get_settings().idempotency_table,
+        table_name=dynamo.table("idempotency"),
         key_attr="id",
         expiry_attr="expiration",
         boto3_client=dynamodb(),

@@ -6,24 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
-
-
-def _table() -> str:
-    return get_settings().keys_table
 
 
 def get_by_hash(key_hash: str) -> dict[str, Any] | None:
-    return dynamo.get(_table(), dynamo.key(keyHash=key_hash), consistent=True)
+    return dynamo.get(dynamo.table("keys"), dynamo.key(keyHash=key_hash), consistent=True)
 
 
 def put(record: dict[str, Any]) -> None:
-    if not dynamo.put_new(_table(), record, key_attribute="keyHash"):
+    if not dynamo.put_new(dynamo.table("keys"), record, key_attribute="keyHash"):
         raise RuntimeError("API key hash collision")  # 256 random bits: never expected
 
 
@@ -36,11 +29,11 @@ def _workspace_query(workspace_id: str) -> dict[str, Any]:
 
 
 def list_for_workspace(workspace_id: str) -> list[dict[str, Any]]:
-    return list(dynamo.query(_table(), **_workspace_query(workspace_id)))
+    return list(dynamo.query(dynamo.table("keys"), **_workspace_query(workspace_id)))
 
 
 def count_for_workspace(workspace_id: str) -> int:
-    return dynamo.count(_table(), **_workspace_query(workspace_id))
+    return dynamo.count(dynamo.table("keys"), **_workspace_query(workspace_id))
 
 
 def page(
@@ -48,11 +41,9 @@ def page(
 ) -> dynamo.Page:
     """A page of the workspace's keys in key id order; `keep` narrows it to a caller's reach."""
     return dynamo.query_page(
-        _table(),
-        spec.limit,
+        dynamo.table("keys"),
+        spec,
         ("keyHash", "workspaceId", "keyId"),
-        spec.start_key,
-        spec.skip,
         keep,
         **_workspace_query(workspace_id),
     )
@@ -60,7 +51,7 @@ def page(
 
 def find_in_workspace(workspace_id: str, key_id: str) -> dict[str, Any] | None:
     items = dynamo.query(
-        _table(),
+        dynamo.table("keys"),
         IndexName="byWorkspace",
         KeyConditionExpression="workspaceId = :w AND keyId = :k",
         ExpressionAttributeValues={":w": {"S": workspace_id}, ":k": {"S": key_id}},
@@ -70,16 +61,10 @@ def find_in_workspace(workspace_id: str, key_id: str) -> dict[str, Any] | None:
 
 def mark_revoked(key_hash: str, workspace_id: str, revoked_at: int) -> bool:
     """Revoke a live key of this workspace; False when it is already revoked or not the workspace's."""
-    try:
-        dynamodb().update_item(
-            TableName=_table(),
-            Key=dynamo.key(keyHash=key_hash),
-            UpdateExpression="SET revokedAt = :t",
-            ConditionExpression="workspaceId = :w AND attribute_not_exists(revokedAt)",
-            ExpressionAttributeValues={":t": {"N": str(revoked_at)}, ":w": {"S": workspace_id}},
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
+    expression = Expression().set("revokedAt", revoked_at)
+    expression.condition(
+        "{w} = {ws} AND attribute_not_exists({r})", w="#workspaceId", ws=workspace_id, r="#revokedAt"
+    )
+    return (
+        dynamo.update_if(**expression.update(dynamo.table("keys"), dynamo.key(keyHash=key_hash))) is not None
+    )

@@ -27,21 +27,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
 
 LEAD_PREFIX = "LEAD#"
-KEY_NAMES = ("pk", "sk")
 _HIDDEN = ("pk", "sk", "gsi1pk", "gsi1sk", "repKey", "kind")
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def leads_pk(workspace_id: str) -> str:
@@ -54,10 +46,6 @@ def project_leads_pk(workspace_id: str, project_id: str) -> str:
 
 def _key(workspace_id: str, lead_id: str) -> dict[str, Any]:
     return dynamo.key(pk=leads_pk(workspace_id), sk=LEAD_PREFIX + lead_id)
-
-
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in _HIDDEN}
 
 
 def _derived(workspace_id: str, lead_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -81,12 +69,12 @@ def put(workspace_id: str, record: dict[str, Any]) -> bool:
         "pk": leads_pk(workspace_id),
         "sk": LEAD_PREFIX + record["id"],
     }
-    return dynamo.put_new(_table(), item, key_attribute="pk")
+    return dynamo.put_new(dynamo.table("entities"), item, key_attribute="pk")
 
 
 def get(workspace_id: str, lead_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), _key(workspace_id, lead_id), consistent=True)
-    return _public(item) if item else None
+    item = dynamo.get(dynamo.table("entities"), _key(workspace_id, lead_id), consistent=True)
+    return dynamo.without_keys(item, _HIDDEN) if item else None
 
 
 def page(workspace_id: str, spec: PageSpec, status: str | None, rep: str | None) -> tuple[dynamo.Page, int]:
@@ -107,58 +95,38 @@ def page(workspace_id: str, spec: PageSpec, status: str | None, rep: str | None)
         query["ExpressionAttributeValues"][":rep"] = {"S": rep.casefold()}
     if filters:
         query["FilterExpression"] = " AND ".join(filters)
-    total = dynamo.count(_table(), **query)
+    total = dynamo.count(dynamo.table("entities"), **query)
     found = dynamo.query_page(
-        _table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, ScanIndexForward=False, **query
+        dynamo.table("entities"), spec, dynamo.TABLE_KEYS, ScanIndexForward=False, **query
     )
-    return dynamo.Page([_public(i) for i in found.items], found.next_key), total
+    return found.without_keys(_HIDDEN), total
 
 
 def update(workspace_id: str, lead_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
     """Apply `changes` (None removes an attribute); the lead as stored after, or None when there
     is no such lead."""
-    fields = {**changes, **_derived(workspace_id, lead_id, changes)}
-    kept = {k: v for k, v in fields.items() if v is not None}
-    removed = [k for k, v in fields.items() if v is None]
-    names = {f"#f{i}": name for i, name in enumerate([*kept, *removed])}
-    alias = {name: a for a, name in names.items()}
-    expression = "SET " + ", ".join(f"{alias[k]} = :v{i}" for i, k in enumerate(kept))
-    if removed:
-        expression += " REMOVE " + ", ".join(alias[k] for k in removed)
-    try:
-        response = dynamodb().update_item(
-            TableName=_table(),
-            Key=_key(workspace_id, lead_id),
-            UpdateExpression=expression,
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(kept.values())}),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return None
-        raise
-    return _public(dynamo.from_item(response["Attributes"]))
+    expression = Expression().condition("attribute_exists(pk)")
+    for name, value in {**changes, **_derived(workspace_id, lead_id, changes)}.items():
+        expression.set(name, value)
+    lead = dynamo.update_if(
+        **expression.update(dynamo.table("entities"), _key(workspace_id, lead_id)), ReturnValues="ALL_NEW"
+    )
+    return dynamo.without_keys(lead, _HIDDEN) if lead is not None else None
 
 
 def delete(workspace_id: str, lead_id: str) -> bool:
     """Remove the lead; False when there is no such lead."""
-    try:
-        dynamodb().delete_item(
-            TableName=_table(), Key=_key(workspace_id, lead_id), ConditionExpression="attribute_exists(pk)"
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
+    return dynamo.delete_if(
+        TableName=dynamo.table("entities"),
+        Key=_key(workspace_id, lead_id),
+        ConditionExpression="attribute_exists(pk)",
+    )
 
 
 def iter_project_leads(workspace_id: str, project_id: str) -> Iterator[dict[str, Any]]:
     """Status and value of every lead linked to the project, one Query page at a time."""
     yield from dynamo.query(
-        _table(),
+        dynamo.table("entities"),
         IndexName="gsi1",
         KeyConditionExpression="gsi1pk = :p",
         ProjectionExpression="#status, #value",

@@ -18,13 +18,6 @@ from typing import Any
 from tallyboard.data import dynamo
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
-
-KEY_NAMES = ("pk", "sk")
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def _query(workspace_id: str, project_id: str) -> dict[str, Any]:
@@ -41,24 +34,19 @@ def create(workspace_id: str, note: dict[str, Any]) -> bool:
         "pk": f"{workspace_pk(workspace_id)}#P#{note['project_id']}#NOTE",
         "sk": f"{note['createdAt']:013d}#{note['id']}",
     }
-    return dynamo.put_new(_table(), item, key_attribute="pk")
+    return dynamo.put_new(dynamo.table("entities"), item, key_attribute="pk")
 
 
 def page(workspace_id: str, project_id: str, spec: PageSpec) -> dynamo.Page:
     """A page of the project's notes, newest first."""
-    page = dynamo.query_page(
-        _table(),
-        spec.limit,
-        KEY_NAMES,
-        spec.start_key,
-        spec.skip,
+    return dynamo.query_page(
+        dynamo.table("entities"),
+        spec,
+        dynamo.TABLE_KEYS,
         ScanIndexForward=False,
         **_query(workspace_id, project_id),
-    )
-    return dynamo.Page(
-        [{k: v for k, v in i.items() if k not in KEY_NAMES} for i in page.items], page.next_key
-    )
+    ).without_keys()
 
 
 def count(workspace_id: str, project_id: str) -> int:
-    return dynamo.count(_table(), **_query(workspace_id, project_id))
+    return dynamo.count(dynamo.table("entities"), **_query(workspace_id, project_id))

@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.data import dynamo
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import workspace_pk
-from tallyboard.settings import get_settings
 
 STATS_SK = "STATS"
 TASKS = "t:"
@@ -30,17 +30,13 @@ MEMBER_HOURS = "h:"
 HOURS, BILLABLE, ENTRIES = "hours", "billable", "entries"
 
 
-def _table() -> str:
-    return get_settings().entities_table
-
-
 def _key(workspace_id: str, project_id: str) -> dict[str, Any]:
     return dynamo.key(pk=f"{workspace_pk(workspace_id)}#P#{project_id}#STATS", sk=STATS_SK)
 
 
 def get(workspace_id: str, project_id: str) -> dict[str, Any]:
-    item = dynamo.get(_table(), _key(workspace_id, project_id), consistent=True)
-    return {k: v for k, v in (item or {}).items() if k not in ("pk", "sk")}
+    item = dynamo.get(dynamo.table("entities"), _key(workspace_id, project_id), consistent=True)
+    return dynamo.without_keys(item or {})
 
 
 def adding(workspace_id: str, project_id: str, deltas: dict[str, int | float]) -> dict[str, Any] | None:
@@ -48,17 +44,10 @@ def adding(workspace_id: str, project_id: str, deltas: dict[str, int | float]) -
     changed = {name: value for name, value in deltas.items() if value}
     if not changed:
         return None
-    names = {f"#c{i}": name for i, name in enumerate(changed)}
-    values = dynamo.to_item({f":d{i}": value for i, value in enumerate(changed.values())})
-    return {
-        "Update": {
-            "TableName": _table(),
-            "Key": _key(workspace_id, project_id),
-            "UpdateExpression": "ADD " + ", ".join(f"#c{i} :d{i}" for i in range(len(changed))),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
+    expression = Expression()
+    for name, value in changed.items():
+        expression.add(name, value)
+    return {"Update": expression.update(dynamo.table("entities"), _key(workspace_id, project_id))}
 
 
 def difference(before: dict[str, int | float], after: dict[str, int | float]) -> dict[str, int | float]:

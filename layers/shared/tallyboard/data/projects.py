@@ -28,23 +28,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
 
 PROJECT_PREFIX = "PROJECT#"
 SLUG_PREFIX = "SLUG#PROJECT#"
-KEY_NAMES = ("pk", "sk", "gsi1pk", "gsi1sk")
 # What a write that lost reports: the slug is another project's, or the project changed meanwhile.
 SLUG_TAKEN, CHANGED = "slug_taken", "changed"
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def client_projects_pk(workspace_id: str, client_id: str) -> str:
@@ -59,10 +51,6 @@ def _slug_key(workspace_id: str, slug: str) -> dict[str, Any]:
     return dynamo.key(pk=workspace_pk(workspace_id), sk=SLUG_PREFIX + slug)
 
 
-def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in KEY_NAMES}
-
-
 def _client_index(workspace_id: str, client_id: str, created_at: int, project_id: str) -> dict[str, str]:
     return {
         "gsi1pk": client_projects_pk(workspace_id, client_id),
@@ -72,19 +60,13 @@ def _client_index(workspace_id: str, client_id: str, created_at: int, project_id
 
 def _claim(workspace_id: str, slug: str, project_id: str) -> dict[str, Any]:
     item = {**_slug_key(workspace_id, slug), **dynamo.to_item({"projectId": project_id, "kind": "slug"})}
-    return {"Put": {"TableName": _table(), "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
-
-
-def _transact(items: list[dict[str, Any]]) -> set[int] | None:
-    """None when committed; else the indexes of the items whose condition failed."""
-    try:
-        dynamodb().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if not dynamo.is_condition_failure(error):
-            raise
-        reasons = error.response.get("CancellationReasons") or []
-        return {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
-    return None
+    return {
+        "Put": {
+            "TableName": dynamo.table("entities"),
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
 
 
 def create(workspace_id: str, record: dict[str, Any]) -> str | None:
@@ -100,20 +82,20 @@ def create(workspace_id: str, record: dict[str, Any]) -> str | None:
         item.update(_client_index(workspace_id, record["clientId"], record["createdAt"], record["id"]))
     put = {
         "Put": {
-            "TableName": _table(),
+            "TableName": dynamo.table("entities"),
             "Item": dynamo.to_item(item),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
-    failed = _transact([put, _claim(workspace_id, record["slug"], record["id"])])
-    if failed is None:
+    codes = dynamo.transact([put, _claim(workspace_id, record["slug"], record["id"])])
+    if codes is None:
         return None
-    return SLUG_TAKEN if 1 in failed else CHANGED
+    return SLUG_TAKEN if 1 in dynamo.failed_conditions(codes) else CHANGED
 
 
 def get(workspace_id: str, project_id: str, consistent: bool = False) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), _project_key(workspace_id, project_id), consistent=consistent)
-    return _strip_keys(item) if item else None
+    item = dynamo.get(dynamo.table("entities"), _project_key(workspace_id, project_id), consistent=consistent)
+    return dynamo.without_keys(item) if item else None
 
 
 def _workspace_query(workspace_id: str, project_ids: tuple[str, ...]) -> dict[str, Any]:
@@ -141,9 +123,9 @@ def page_listed(
     """A page of the workspace's projects that are not archived (only `project_ids` when
     given), by project id, and how many there are."""
     query = _workspace_query(workspace_id, project_ids)
-    total = dynamo.count(_table(), **query)
-    found = dynamo.query_page(_table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **query)
-    return dynamo.Page([_strip_keys(i) for i in found.items], found.next_key), total
+    total = dynamo.count(dynamo.table("entities"), **query)
+    found = dynamo.query_page(dynamo.table("entities"), spec, **query)
+    return found.without_keys(), total
 
 
 def page_for_client(
@@ -159,11 +141,9 @@ def page_for_client(
         query["FilterExpression"] = "#status = :status"
         query["ExpressionAttributeNames"] = {"#status": "status"}
         query["ExpressionAttributeValues"][":status"] = {"S": status}
-    total = dynamo.count(_table(), **query)
-    found = dynamo.query_page(
-        _table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, ScanIndexForward=False, **query
-    )
-    return dynamo.Page([_strip_keys(i) for i in found.items], found.next_key), total
+    total = dynamo.count(dynamo.table("entities"), **query)
+    found = dynamo.query_page(dynamo.table("entities"), spec, ScanIndexForward=False, **query)
+    return found.without_keys(), total
 
 
 def update(
@@ -176,63 +156,45 @@ def update(
     version; with `new_slug`, claim it and release the old one in the same transaction. None
     when committed, SLUG_TAKEN or CHANGED (another write came first) otherwise."""
     project_id = project["id"]
-    fields = {k: v for k, v in changes.items() if v is not None}
-    removed = [k for k, v in changes.items() if v is None]
+    fields = dict(changes)
     if "clientId" in changes:
         if changes["clientId"]:
             fields.update(
                 _client_index(workspace_id, changes["clientId"], project.get("createdAt", 0), project_id)
             )
         else:
-            removed += ["gsi1pk", "gsi1sk"]
-    names = {f"#f{i}": name for i, name in enumerate([*fields, *removed])}
-    by_name = {name: alias for alias, name in names.items()}
-    values = dynamo.to_item({f":v{i}": value for i, value in enumerate(fields.values())})
-    expression = "SET " + ", ".join(
-        [f"{by_name[k]} = :v{i}" for i, k in enumerate(fields)] + ["#ver = :next"]
-    )
-    if removed:
-        expression += " REMOVE " + ", ".join(by_name[k] for k in removed)
-    names["#ver"] = "version"
+            fields.update(gsi1pk=None, gsi1sk=None)
     version = project.get("version")
-    values[":next"] = {"N": str((version or 0) + 1)}
+    expression = Expression()
+    for name, value in {**fields, "version": (version or 0) + 1}.items():
+        expression.set(name, value)
     if version is None:
-        condition = "attribute_exists(pk) AND attribute_not_exists(#ver)"
+        expression.condition("attribute_exists(pk) AND attribute_not_exists({ver})", ver="#version")
     else:
-        condition = "#ver = :version"
-        values[":version"] = {"N": str(version)}
+        expression.condition("{ver} = {read}", ver="#version", read=version)
     items: list[dict[str, Any]] = [
-        {
-            "Update": {
-                "TableName": _table(),
-                "Key": _project_key(workspace_id, project_id),
-                "UpdateExpression": expression,
-                "ConditionExpression": condition,
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values,
-            }
-        }
+        {"Update": expression.update(dynamo.table("entities"), _project_key(workspace_id, project_id))}
     ]
     if new_slug:
         items.append(_claim(workspace_id, new_slug, project_id))
     release = (
         _release(workspace_id, project["slug"], project_id) if new_slug and project.get("slug") else None
     )
-    failed = _transact([*items, release] if release else items)
-    if failed and release and failed == {2}:
+    codes = dynamo.transact([*items, release])
+    if codes is not None and release and dynamo.failed_conditions(codes) == {2}:
         # The old slug was never this project's (a project stored before slugs were claimed):
         # leave that claim alone.
-        failed = _transact(items)
-    if failed is None:
+        codes = dynamo.transact(items)
+    if codes is None:
         return None
-    return SLUG_TAKEN if 1 in failed and new_slug else CHANGED
+    return SLUG_TAKEN if 1 in dynamo.failed_conditions(codes) and new_slug else CHANGED
 
 
 def _release(workspace_id: str, slug: str, project_id: str) -> dict[str, Any]:
     """Delete this project's claim on `slug` (a claim that is not there is no obstacle)."""
     return {
         "Delete": {
-            "TableName": _table(),
+            "TableName": dynamo.table("entities"),
             "Key": _slug_key(workspace_id, slug),
             "ConditionExpression": "attribute_not_exists(pk) OR projectId = :id",
             "ExpressionAttributeValues": {":id": {"S": project_id}},

@@ -22,20 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo, project_stats
-from tallyboard.data.aws import dynamodb
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
 
 TASK_SK = "TASK"
-KEY_NAMES = ("pk", "sk", "gsi1pk", "gsi1sk")
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def _key(workspace_id: str, task_id: str) -> dict[str, Any]:
@@ -44,10 +35,6 @@ def _key(workspace_id: str, task_id: str) -> dict[str, Any]:
 
 def _project_tasks(workspace_id: str, project_id: str) -> str:
     return f"{workspace_pk(workspace_id)}#P#{project_id}#TASK"
-
-
-def _strip(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in KEY_NAMES}
 
 
 def _item(workspace_id: str, task: dict[str, Any]) -> dict[str, Any]:
@@ -61,31 +48,21 @@ def _item(workspace_id: str, task: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _transact(items: list[dict[str, Any] | None]) -> bool:
-    try:
-        dynamodb().transact_write_items(TransactItems=[item for item in items if item])
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
-
-
 def get(workspace_id: str, task_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), _key(workspace_id, task_id), consistent=True)
-    return _strip(item) if item else None
+    item = dynamo.get(dynamo.table("entities"), _key(workspace_id, task_id), consistent=True)
+    return dynamo.without_keys(item) if item else None
 
 
 def create(workspace_id: str, task: dict[str, Any], counters: dict[str, int | float]) -> bool:
     """Store a new task and count it; False when the id is taken."""
     put = {
         "Put": {
-            "TableName": _table(),
+            "TableName": dynamo.table("entities"),
             "Item": _item(workspace_id, task),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
-    return _transact([put, project_stats.adding(workspace_id, task["project_id"], counters)])
+    return dynamo.transact([put, project_stats.adding(workspace_id, task["project_id"], counters)]) is None
 
 
 def replace(
@@ -95,26 +72,26 @@ def replace(
     or went since."""
     put = {
         "Put": {
-            "TableName": _table(),
+            "TableName": dynamo.table("entities"),
             "Item": _item(workspace_id, task),
             "ConditionExpression": "attribute_exists(pk) AND v = :v",
             "ExpressionAttributeValues": {":v": {"N": str(read_version)}},
         }
     }
-    return _transact([put, project_stats.adding(workspace_id, task["project_id"], counters)])
+    return dynamo.transact([put, project_stats.adding(workspace_id, task["project_id"], counters)]) is None
 
 
 def delete(workspace_id: str, task: dict[str, Any], counters: dict[str, int | float]) -> bool:
     """Remove the task read at its version `v` and uncount it; False when it changed or went."""
     remove = {
         "Delete": {
-            "TableName": _table(),
+            "TableName": dynamo.table("entities"),
             "Key": _key(workspace_id, task["id"]),
             "ConditionExpression": "v = :v",
             "ExpressionAttributeValues": {":v": {"N": str(task["v"])}},
         }
     }
-    return _transact([remove, project_stats.adding(workspace_id, task["project_id"], counters)])
+    return dynamo.transact([remove, project_stats.adding(workspace_id, task["project_id"], counters)]) is None
 
 
 def _list_query(
@@ -155,8 +132,8 @@ def page(
 ) -> dynamo.Page:
     """A page of the project's tasks, oldest first."""
     query = _list_query(workspace_id, project_id, status, assignee_id, task_list)
-    page = dynamo.query_page(_table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **query)
-    return dynamo.Page([_strip(item) for item in page.items], page.next_key)
+    page = dynamo.query_page(dynamo.table("entities"), spec, **query)
+    return page.without_keys()
 
 
 def count(
@@ -166,4 +143,6 @@ def count(
     assignee_id: str | None = None,
     task_list: str | None = None,
 ) -> int:
-    return dynamo.count(_table(), **_list_query(workspace_id, project_id, status, assignee_id, task_list))
+    return dynamo.count(
+        dynamo.table("entities"), **_list_query(workspace_id, project_id, status, assignee_id, task_list)
+    )

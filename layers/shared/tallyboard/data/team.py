@@ -24,28 +24,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import put_user, workspace_key, workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
 
 USER_PREFIX = "USER#"
-KEY_NAMES = ("pk", "sk")
 _CURRENT = "attribute_not_exists(removedAt)"
 OWNER = "owner"
 # Outcomes of a write that moves the owner count, beside the member's new item.
 LAST_OWNER, CHANGED = "last_owner", "changed"
-
-
-def _table() -> str:
-    return get_settings().entities_table
-
-
-def _strip(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in KEY_NAMES}
 
 
 def _users_query(workspace_id: str, current_only: bool) -> dict[str, Any]:
@@ -61,18 +49,21 @@ def _users_query(workspace_id: str, current_only: bool) -> dict[str, Any]:
 def page(workspace_id: str, spec: PageSpec) -> dynamo.Page:
     """A page of the current members, in user id order."""
     page = dynamo.query_page(
-        _table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **_users_query(workspace_id, True)
+        dynamo.table("entities"), spec, dynamo.TABLE_KEYS, **_users_query(workspace_id, True)
     )
-    return dynamo.Page([_strip(item) for item in page.items], page.next_key)
+    return page.without_keys()
 
 
 def count(workspace_id: str) -> int:
-    return dynamo.count(_table(), **_users_query(workspace_id, True))
+    return dynamo.count(dynamo.table("entities"), **_users_query(workspace_id, True))
 
 
 def everyone(workspace_id: str) -> list[dict[str, Any]]:
     """Every member, removed ones too (marked removedAt): to resolve ids and names."""
-    return [_strip(item) for item in dynamo.query(_table(), **_users_query(workspace_id, False))]
+    return [
+        dynamo.without_keys(item)
+        for item in dynamo.query(dynamo.table("entities"), **_users_query(workspace_id, False))
+    ]
 
 
 def _user_key(workspace_id: str, user_id: str) -> dict[str, Any]:
@@ -80,21 +71,15 @@ def _user_key(workspace_id: str, user_id: str) -> dict[str, Any]:
 
 
 def get(workspace_id: str, user_id: str, consistent: bool = False) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), _user_key(workspace_id, user_id), consistent=consistent)
-    return _strip(item) if item else None
+    item = dynamo.get(dynamo.table("entities"), _user_key(workspace_id, user_id), consistent=consistent)
+    return dynamo.without_keys(item) if item else None
 
 
 def _owner_count(workspace_id: str, delta: int) -> dict[str, Any]:
-    update: dict[str, Any] = {
-        "TableName": _table(),
-        "Key": workspace_key(workspace_id),
-        "UpdateExpression": "ADD ownerCount :delta",
-        "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
-    }
+    expression = Expression().add("ownerCount", delta)
     if delta < 0:
-        update["ConditionExpression"] = "ownerCount > :one"
-        update["ExpressionAttributeValues"][":one"] = {"N": "1"}
-    return {"Update": update}
+        expression.condition("{n} > {one}", n="#ownerCount", one=1)
+    return {"Update": expression.update(dynamo.table("entities"), workspace_key(workspace_id))}
 
 
 def put(workspace_id: str, member: dict[str, Any]) -> None:
@@ -102,7 +87,11 @@ def put(workspace_id: str, member: dict[str, Any]) -> None:
         put_user(workspace_id, member)
         return
     item = {**dynamo.to_item(member), **_user_key(workspace_id, member["id"])}
-    put = {"TableName": _table(), "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+    put = {
+        "TableName": dynamo.table("entities"),
+        "Item": item,
+        "ConditionExpression": "attribute_not_exists(pk)",
+    }
     if dynamo.transact([{"Put": put}, _owner_count(workspace_id, +1)]) is not None:
         raise RuntimeError(f"user {member['id']} already exists")  # fresh random ids: never expected
 
@@ -128,19 +117,12 @@ def change(
         changes = {**changes, "removedAt": removed_at, "updatedAt": removed_at}
     if not delta:
         return update(workspace_id, member["id"], changes)
-    expression = _update_expression(changes)
-    expression["ExpressionAttributeNames"]["#role"] = "role"
-    expression["ExpressionAttributeValues"][":roleWas"] = {"S": role_was}
-    user_update = {
-        "TableName": _table(),
-        "Key": _user_key(workspace_id, member["id"]),
-        "ConditionExpression": f"attribute_exists(pk) AND {_CURRENT} AND #role = :roleWas",
-        **expression,
-    }
+    expression = _current_member(changes).condition("{r} = {was}", r="#role", was=role_was)
+    user_update = expression.update(dynamo.table("entities"), _user_key(workspace_id, member["id"]))
     reasons = dynamo.transact([{"Update": user_update}, _owner_count(workspace_id, delta)])
     if reasons is None:
         return get(workspace_id, member["id"], consistent=True)
-    if reasons[1] == "ConditionalCheckFailed":
+    if reasons[1] == dynamo.CONDITION_FAILED:
         return LAST_OWNER
     current = get(workspace_id, member["id"], consistent=True)
     return None if current is None or current.get("removedAt") else CHANGED
@@ -149,34 +131,14 @@ def change(
 def update(workspace_id: str, user_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
     """SET `changes` (None values REMOVE the attribute) on a current member; their new item, or
     None when there is no such current member."""
-    return _conditional_update(workspace_id, user_id, **_update_expression(changes))
+    update = _current_member(changes).update(dynamo.table("entities"), _user_key(workspace_id, user_id))
+    member = dynamo.update_if(**update, ReturnValues="ALL_NEW")
+    return dynamo.without_keys(member) if member is not None else None
 
 
-def _update_expression(changes: dict[str, Any]) -> dict[str, Any]:
-    sets = {k: v for k, v in changes.items() if v is not None}
-    removes = [k for k, v in changes.items() if v is None]
-    names = {f"#f{i}": name for i, name in enumerate([*sets, *removes])}
-    expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(sets)))
-    if removes:
-        expression += " REMOVE " + ", ".join(f"#f{len(sets) + i}" for i in range(len(removes)))
-    return {
-        "UpdateExpression": expression,
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": dynamo.to_item({f":v{i}": v for i, v in enumerate(sets.values())}),
-    }
-
-
-def _conditional_update(workspace_id: str, user_id: str, **update: Any) -> dict[str, Any] | None:
-    try:
-        response = dynamodb().update_item(
-            TableName=_table(),
-            Key=_user_key(workspace_id, user_id),
-            ConditionExpression=f"attribute_exists(pk) AND {_CURRENT}",
-            ReturnValues="ALL_NEW",
-            **update,
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return None
-        raise
-    return _strip(dynamo.from_item(response["Attributes"]))
+def _current_member(changes: dict[str, Any]) -> Expression:
+    """SET `changes` (None values REMOVE) on a member who exists and is not removed."""
+    expression = Expression().condition(f"attribute_exists(pk) AND {_CURRENT}")
+    for name, value in changes.items():
+        expression.set(name, value)
+    return expression

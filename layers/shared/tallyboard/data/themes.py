@@ -24,15 +24,9 @@ from botocore.exceptions import ClientError
 
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
-
-KEY_NAMES = ("pk", "sk")
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def themes_pk(workspace_id: str, project_id: str) -> str:
@@ -43,18 +37,16 @@ def theme_key(workspace_id: str, project_id: str, theme_id: str) -> dict[str, An
     return dynamo.key(pk=themes_pk(workspace_id, project_id), sk=theme_id)
 
 
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in KEY_NAMES}
-
-
 def put(workspace_id: str, record: dict[str, Any]) -> bool:
     item = {**record, "usageCount": 0, "pk": themes_pk(workspace_id, record["projectId"]), "sk": record["id"]}
-    return dynamo.put_new(_table(), item, key_attribute="pk")
+    return dynamo.put_new(dynamo.table("entities"), item, key_attribute="pk")
 
 
 def get(workspace_id: str, project_id: str, theme_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(_table(), theme_key(workspace_id, project_id, theme_id), consistent=True)
-    return _public(item) if item else None
+    item = dynamo.get(
+        dynamo.table("entities"), theme_key(workspace_id, project_id, theme_id), consistent=True
+    )
+    return dynamo.without_keys(item) if item else None
 
 
 def _list_query(workspace_id: str, project_id: str) -> dict[str, Any]:
@@ -67,38 +59,29 @@ def _list_query(workspace_id: str, project_id: str) -> dict[str, Any]:
 def page(workspace_id: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
     """A page of the project's themes, oldest first, and how many there are."""
     query = _list_query(workspace_id, project_id)
-    total = dynamo.count(_table(), **query)
-    found = dynamo.query_page(_table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, **query)
-    return dynamo.Page([_public(i) for i in found.items], found.next_key), total
+    total = dynamo.count(dynamo.table("entities"), **query)
+    found = dynamo.query_page(dynamo.table("entities"), spec, dynamo.TABLE_KEYS, **query)
+    return found.without_keys(), total
 
 
 def update(
     workspace_id: str, project_id: str, theme_id: str, changes: dict[str, Any], updated_at: int
 ) -> dict[str, Any] | None:
     """Set `changes` and updatedAt; the theme as it now is, or None when it does not exist."""
-    fields = {**changes, "updatedAt": updated_at}
-    try:
-        response = dynamodb().update_item(
-            TableName=_table(),
-            Key=theme_key(workspace_id, project_id, theme_id),
-            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={f"#f{i}": name for i, name in enumerate(fields)},
-            ExpressionAttributeValues=dynamo.to_item({f":v{i}": v for i, v in enumerate(fields.values())}),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return None
-        raise
-    return _public(dynamo.from_item(response["Attributes"]))
+    expression = Expression().condition("attribute_exists(pk)")
+    for name, value in {**changes, "updatedAt": updated_at}.items():
+        expression.set(name, value)
+    update = expression.update(dynamo.table("entities"), theme_key(workspace_id, project_id, theme_id))
+    theme = dynamo.update_if(**update, ReturnValues="ALL_NEW")
+    return dynamo.without_keys(theme) if theme is not None else None
 
 
 def delete_unused(workspace_id: str, project_id: str, theme_id: str) -> tuple[bool, dict[str, Any] | None]:
     """Delete the theme if no dashboard uses it: (deleted, the theme as found when refused)."""
+    # not delete_if: a refusal answers with the theme as found (ReturnValuesOnConditionCheckFailure)
     try:
         dynamodb().delete_item(
-            TableName=_table(),
+            TableName=dynamo.table("entities"),
             Key=theme_key(workspace_id, project_id, theme_id),
             ConditionExpression=(
                 "attribute_exists(pk) AND (attribute_not_exists(usageCount) OR usageCount <= :z)"
@@ -110,7 +93,7 @@ def delete_unused(workspace_id: str, project_id: str, theme_id: str) -> tuple[bo
         if not dynamo.is_condition_failure(error):
             raise
         old = error.response.get("Item")
-        return False, _public(dynamo.from_item(old)) if old else None
+        return False, dynamo.without_keys(dynamo.from_item(old)) if old else None
     return True, None
 
 
@@ -118,12 +101,7 @@ def usage_update(
     workspace_id: str, project_id: str, theme_id: str, change: int, must_exist: bool = True
 ) -> dict[str, Any]:
     """A transaction item: ADD `change` to the theme's usageCount (the theme must exist)."""
-    update: dict[str, Any] = {
-        "TableName": _table(),
-        "Key": theme_key(workspace_id, project_id, theme_id),
-        "UpdateExpression": "ADD usageCount :c",
-        "ExpressionAttributeValues": {":c": {"N": str(change)}},
-    }
+    expression = Expression().add("usageCount", change)
     if must_exist:
-        update["ConditionExpression"] = "attribute_exists(pk)"
-    return update
+        expression.condition("attribute_exists(pk)")
+    return expression.update(dynamo.table("entities"), theme_key(workspace_id, project_id, theme_id))

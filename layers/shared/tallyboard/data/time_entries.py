@@ -19,16 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.data import dynamo, project_stats
-from tallyboard.data.aws import dynamodb
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
-
-KEY_NAMES = ("pk", "sk")
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def _pk(workspace_id: str, project_id: str) -> str:
@@ -43,13 +35,14 @@ def create(workspace_id: str, entry: dict[str, Any], counters: dict[str, int | f
     }
     put = {
         "Put": {
-            "TableName": _table(),
+            "TableName": dynamo.table("entities"),
             "Item": dynamo.to_item(item),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
-    stats = project_stats.adding(workspace_id, entry["project_id"], counters)
-    dynamodb().transact_write_items(TransactItems=[put, *([stats] if stats else [])])
+    cancelled = dynamo.transact([put, project_stats.adding(workspace_id, entry["project_id"], counters)])
+    if cancelled is not None:  # a fresh random id, so a conflicting write: a 500, as ever
+        raise RuntimeError(f"time entry {entry['id']} not stored: {cancelled}")
 
 
 def _list_query(
@@ -82,11 +75,9 @@ def page(
     """A page of the project's entries, newest day first."""
     query = _list_query(workspace_id, project_id, first_day, last_day, user_id)
     page = dynamo.query_page(
-        _table(), spec.limit, KEY_NAMES, spec.start_key, spec.skip, ScanIndexForward=False, **query
+        dynamo.table("entities"), spec, dynamo.TABLE_KEYS, ScanIndexForward=False, **query
     )
-    return dynamo.Page(
-        [{k: v for k, v in i.items() if k not in KEY_NAMES} for i in page.items], page.next_key
-    )
+    return page.without_keys()
 
 
 def count(
@@ -96,4 +87,6 @@ def count(
     last_day: str | None = None,
     user_id: str | None = None,
 ) -> int:
-    return dynamo.count(_table(), **_list_query(workspace_id, project_id, first_day, last_day, user_id))
+    return dynamo.count(
+        dynamo.table("entities"), **_list_query(workspace_id, project_id, first_day, last_day, user_id)
+    )

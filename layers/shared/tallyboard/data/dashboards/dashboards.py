@@ -33,15 +33,9 @@ from tallyboard.data import dynamo
 from tallyboard.data.dynamo import Expression
 from tallyboard.data.entities import workspace_pk
 from tallyboard.models.common import PageSpec
-from tallyboard.settings import get_settings
 
 DASHBOARD_SK = "DASHBOARD"
 WIDGET_PREFIX = "WIDGET#"
-_KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
-
-
-def entities_table() -> str:
-    return get_settings().entities_table
 
 
 def dashboard_pk(workspace_id: str, dashboard_id: str) -> str:
@@ -50,10 +44,6 @@ def dashboard_pk(workspace_id: str, dashboard_id: str) -> str:
 
 def project_dashboards_pk(workspace_id: str, project_id: str) -> str:
     return f"{workspace_pk(workspace_id)}#P#{project_id}#DASH"
-
-
-def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES}
 
 
 def dashboard_key(workspace_id: str, dashboard_id: str) -> dict[str, Any]:
@@ -78,7 +68,7 @@ def dashboard_item(workspace_id: str, record: dict[str, Any]) -> dict[str, Any]:
 
 def put_dashboard(workspace_id: str, record: dict[str, Any]) -> bool:
     """Store a new dashboard; False when the id is already taken in this workspace."""
-    return dynamo.put_new(entities_table(), dashboard_item(workspace_id, record), key_attribute="pk")
+    return dynamo.put_new(dynamo.table("entities"), dashboard_item(workspace_id, record), key_attribute="pk")
 
 
 def _listed_query(workspace_id: str, project_id: str) -> dict[str, Any]:
@@ -96,19 +86,17 @@ def _listed_query(workspace_id: str, project_id: str) -> dict[str, Any]:
 def list_for_project(workspace_id: str, project_id: str) -> list[dict[str, Any]]:
     """The project's listed dashboards (not deleted, not unlisted), oldest first."""
     return [
-        _strip_keys(item)
-        for item in dynamo.query(entities_table(), **_listed_query(workspace_id, project_id))
+        dynamo.without_keys(item)
+        for item in dynamo.query(dynamo.table("entities"), **_listed_query(workspace_id, project_id))
     ]
 
 
 def page(workspace_id: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
     """A page of the project's listed dashboards, oldest first, and how many there are."""
     query = _listed_query(workspace_id, project_id)
-    total = dynamo.count(entities_table(), **query)
-    found = dynamo.query_page(
-        entities_table(), spec.limit, _KEY_ATTRIBUTES, spec.start_key, spec.skip, **query
-    )
-    return dynamo.Page([_strip_keys(i) for i in found.items], found.next_key), total
+    total = dynamo.count(dynamo.table("entities"), **query)
+    found = dynamo.query_page(dynamo.table("entities"), spec, **query)
+    return found.without_keys(), total
 
 
 def get_with_widgets(
@@ -119,32 +107,32 @@ def get_with_widgets(
     dashboard: dict[str, Any] | None = None
     widgets: list[dict[str, Any]] = []
     items = dynamo.query(
-        entities_table(),
+        dynamo.table("entities"),
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": dashboard_pk(workspace_id, dashboard_id)}},
         ConsistentRead=consistent,
     )
     for item in items:
         if item["sk"] == DASHBOARD_SK:
-            dashboard = _strip_keys(item)
+            dashboard = dynamo.without_keys(item)
         elif item["sk"].startswith(WIDGET_PREFIX):
-            widgets.append(_strip_keys(item))
+            widgets.append(dynamo.without_keys(item))
     return dashboard, widgets
 
 
 def get_dashboard(workspace_id: str, dashboard_id: str) -> dict[str, Any] | None:
-    item = dynamo.get(entities_table(), dashboard_key(workspace_id, dashboard_id), consistent=True)
-    return _strip_keys(item) if item else None
+    item = dynamo.get(dynamo.table("entities"), dashboard_key(workspace_id, dashboard_id), consistent=True)
+    return dynamo.without_keys(item) if item else None
 
 
 def get_dashboard_and_widget(
     workspace_id: str, dashboard_id: str, widget_id: str
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     items = dynamo.batch_get(
-        entities_table(),
+        dynamo.table("entities"),
         [dashboard_key(workspace_id, dashboard_id), widget_key(workspace_id, dashboard_id, widget_id)],
     )
-    by_sk = {item["sk"]: _strip_keys(item) for item in items}
+    by_sk = {item["sk"]: dynamo.without_keys(item) for item in items}
     return by_sk.get(DASHBOARD_SK), by_sk.get(WIDGET_PREFIX + widget_id)
 
 
@@ -159,7 +147,7 @@ def live(expression: Expression) -> Expression:
 def dashboard_put(workspace_id: str, record: dict[str, Any]) -> dict[str, Any]:
     return {
         "Put": {
-            "TableName": entities_table(),
+            "TableName": dynamo.table("entities"),
             "Item": dynamo.to_item(dashboard_item(workspace_id, record)),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
@@ -175,7 +163,7 @@ def widget_put(workspace_id: str, widget: dict[str, Any]) -> dict[str, Any]:
     }
     return {
         "Put": {
-            "TableName": entities_table(),
+            "TableName": dynamo.table("entities"),
             "Item": dynamo.to_item(item),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
@@ -185,7 +173,7 @@ def widget_put(workspace_id: str, widget: dict[str, Any]) -> dict[str, Any]:
 def widget_delete(workspace_id: str, dashboard_id: str, widget_id: str) -> dict[str, Any]:
     return {
         "Delete": {
-            "TableName": entities_table(),
+            "TableName": dynamo.table("entities"),
             "Key": widget_key(workspace_id, dashboard_id, widget_id),
             "ConditionExpression": "attribute_exists(pk)",
         }
@@ -195,5 +183,5 @@ def widget_delete(workspace_id: str, dashboard_id: str, widget_id: str) -> dict[
 def get_dashboards(workspace_id: str, dashboard_ids: list[str]) -> list[dict[str, Any]]:
     """The dashboard items that exist among these ids (BatchGetItem, consistent)."""
     keys = [dashboard_key(workspace_id, i) for i in dict.fromkeys(dashboard_ids)]
-    items = dynamo.batch_get(entities_table(), keys, consistent=True) if keys else []
-    return [{k: v for k, v in item.items() if k not in _KEY_ATTRIBUTES} for item in items]
+    items = dynamo.batch_get(dynamo.table("entities"), keys, consistent=True) if keys else []
+    return [dynamo.without_keys(item) for item in items]

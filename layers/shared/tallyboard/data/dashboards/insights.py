@@ -20,15 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
 from tallyboard.data.dashboards.dashboards import dashboard_pk
-from tallyboard.settings import get_settings
-
-KEY_NAMES = ("pk", "sk")
-
-
-def _table() -> str:
-    return get_settings().entities_table
 
 
 def _results_pk(workspace_id: str, dashboard_id: str) -> str:
@@ -39,40 +31,35 @@ def _snapshots_pk(workspace_id: str, dashboard_id: str) -> str:
     return f"{dashboard_pk(workspace_id, dashboard_id)}#SNAPSHOT"
 
 
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in KEY_NAMES}
-
-
 def cached_results(workspace_id: str, dashboard_id: str) -> dict[str, dict[str, Any]]:
     """Every cached tile result of the dashboard, by widget id (one Query)."""
     items = dynamo.query(
-        _table(),
+        dynamo.table("entities"),
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": _results_pk(workspace_id, dashboard_id)}},
     )
-    return {item["sk"]: _public(item) for item in items}
+    return {item["sk"]: dynamo.without_keys(item) for item in items}
 
 
 def put_results(workspace_id: str, dashboard_id: str, results: dict[str, dict[str, Any]]) -> None:
     """Store computed results by widget id (each replaces the tile's previous one)."""
     pk = _results_pk(workspace_id, dashboard_id)
-    requests = [
-        {"PutRequest": {"Item": dynamo.to_item({**record, "pk": pk, "sk": widget_id})}}
-        for widget_id, record in results.items()
-    ]
-    for start in range(0, len(requests), 25):
-        pending: dict[str, Any] = {_table(): requests[start : start + 25]}
-        while pending:
-            pending = dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    dynamo.batch_write(
+        dynamo.table("entities"),
+        (
+            {"PutRequest": {"Item": dynamo.to_item({**record, "pk": pk, "sk": widget_id})}}
+            for widget_id, record in results.items()
+        ),
+    )
 
 
 def put_snapshot(workspace_id: str, dashboard_id: str, cache_key: str, record: dict[str, Any]) -> None:
     item = {**record, "pk": _snapshots_pk(workspace_id, dashboard_id), "sk": cache_key}
-    if not dynamo.put_new(_table(), item, key_attribute="pk"):
+    if not dynamo.put_new(dynamo.table("entities"), item, key_attribute="pk"):
         raise RuntimeError("snapshot key already taken")  # fresh random keys: never expected
 
 
 def get_snapshot(workspace_id: str, dashboard_id: str, cache_key: str) -> dict[str, Any] | None:
     key = dynamo.key(pk=_snapshots_pk(workspace_id, dashboard_id), sk=cache_key)
-    item = dynamo.get(_table(), key, consistent=True)
-    return _public(item) if item else None
+    item = dynamo.get(dynamo.table("entities"), key, consistent=True)
+    return dynamo.without_keys(item) if item else None

@@ -8,7 +8,6 @@ from typing import Any
 from tallyboard.data import dynamo
 from tallyboard.data.dashboards.dashboards import (
     dashboard_put,
-    entities_table,
     widget_put,
 )
 from tallyboard.data.dynamo import transact
@@ -35,7 +34,7 @@ def lock_put(
     }
     return {
         "Put": {
-            "TableName": entities_table(),
+            "TableName": dynamo.table("entities"),
             "Item": item,
             "ConditionExpression": "attribute_not_exists(pk)",
         }
@@ -43,7 +42,9 @@ def lock_put(
 
 
 def unlisted_lock(workspace_id: str, project_id: str, tag: str) -> dict[str, Any] | None:
-    return dynamo.get(entities_table(), unlisted_lock_key(workspace_id, project_id, tag), consistent=True)
+    return dynamo.get(
+        dynamo.table("entities"), unlisted_lock_key(workspace_id, project_id, tag), consistent=True
+    )
 
 
 def create_with_tiles(

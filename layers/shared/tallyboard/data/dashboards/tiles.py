@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
 from tallyboard.data.dashboards.dashboards import (
     dashboard_key,
-    entities_table,
     live,
     widget_delete,
     widget_put,
@@ -46,7 +42,7 @@ def tiles_touch(
     if order is not None:
         expression.set("tileOrder", order)
         expression.equals_or_absent("tilesVersion", version)
-    return {"Update": expression.update(entities_table(), dashboard_key(workspace_id, dashboard_id))}
+    return {"Update": expression.update(dynamo.table("entities"), dashboard_key(workspace_id, dashboard_id))}
 
 
 def add_tile(workspace_id: str, widget: dict[str, Any], max_tiles: int) -> list[str] | None:
@@ -87,13 +83,7 @@ def reorder_tiles(
 ) -> bool:
     """Replace the tile order if the tiles are still those read (tilesVersion); False otherwise."""
     update = tiles_touch(workspace_id, dashboard_id, updated_at, order=order, version=version)["Update"]
-    try:
-        dynamodb().update_item(**update)
-    except ClientError as error:
-        if dynamo.is_condition_failure(error):
-            return False
-        raise
-    return True
+    return dynamo.update_if(**update) is not None
 
 
 def remove_tile(

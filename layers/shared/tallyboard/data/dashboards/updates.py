@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
 from tallyboard.data.dashboards.dashboards import (
     dashboard_key,
-    entities_table,
     live,
     widget_key,
 )
@@ -48,30 +44,19 @@ def update_dashboard(
         if old is not None:
             items.append({"Update": themes.usage_update(workspace_id, project_id, old, -1)})
     items.insert(
-        0, {"Update": expression.update(entities_table(), dashboard_key(workspace_id, dashboard_id))}
+        0, {"Update": expression.update(dynamo.table("entities"), dashboard_key(workspace_id, dashboard_id))}
     )
     if len(items) == 1:
-        try:
-            dynamodb().update_item(**items[0]["Update"])
-        except ClientError as error:
-            if dynamo.is_condition_failure(error):
-                return ["ConditionalCheckFailed"]
-            raise
-        return None
+        return None if dynamo.update_if(**items[0]["Update"]) is not None else [dynamo.CONDITION_FAILED]
     return transact(items)
 
 
 def delete_widgets(workspace_id: str, dashboard_id: str, widget_ids: list[str]) -> None:
     """Remove widget items (of a dashboard already soft-deleted with delete_insights)."""
-    for start in range(0, len(widget_ids), 25):
-        pending: dict[str, Any] = {
-            entities_table(): [
-                {"DeleteRequest": {"Key": widget_key(workspace_id, dashboard_id, widget_id)}}
-                for widget_id in widget_ids[start : start + 25]
-            ]
-        }
-        while pending:
-            pending = dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    dynamo.batch_write(
+        dynamo.table("entities"),
+        ({"DeleteRequest": {"Key": widget_key(workspace_id, dashboard_id, w)}} for w in widget_ids),
+    )
 
 
 def set_tags(
@@ -84,6 +69,6 @@ def set_tags(
         expression = live(Expression()).set("tags", new).set("updatedAt", updated_at)
         expression.equals_or_absent("tags", old)
         items.append(
-            {"Update": expression.update(entities_table(), dashboard_key(workspace_id, dashboard_id))}
+            {"Update": expression.update(dynamo.table("entities"), dashboard_key(workspace_id, dashboard_id))}
         )
     return transact(items) is None

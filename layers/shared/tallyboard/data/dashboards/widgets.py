@@ -7,40 +7,26 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.data import dynamo
-from tallyboard.data.dashboards.dashboards import dashboard_key, entities_table, widget_key
+from tallyboard.data.dashboards.dashboards import dashboard_key, widget_key
+from tallyboard.data.dynamo import Expression
 
 
 def _touch_dashboard(
     workspace_id: str, dashboard_id: str, updated_at: int, count_change: int
 ) -> dict[str, Any]:
-    return {
-        "TableName": entities_table(),
-        "Key": dashboard_key(workspace_id, dashboard_id),
-        "UpdateExpression": "SET updatedAt = :t ADD widgetCount :c",
-        "ConditionExpression": "deleted = :no",
-        "ExpressionAttributeValues": {
-            ":t": {"N": str(updated_at)},
-            ":c": {"N": str(count_change)},
-            ":no": {"BOOL": False},
-        },
-    }
+    expression = Expression().set("updatedAt", updated_at).add("widgetCount", count_change)
+    expression.condition("{d} = {no}", d="#deleted", no=False)
+    return expression.update(dynamo.table("entities"), dashboard_key(workspace_id, dashboard_id))
 
 
 def update_widget(
     workspace_id: str, dashboard_id: str, widget_id: str, changes: dict[str, Any], updated_at: int
 ) -> bool:
     """Set `changes` and `updatedAt` on the widget and bump the dashboard; False when either is gone."""
-    fields = {**changes, "updatedAt": updated_at}
-    names = {f"#f{i}": name for i, name in enumerate(fields)}
-    values = dynamo.to_item({f":v{i}": value for i, value in enumerate(fields.values())})
-    update = {
-        "TableName": entities_table(),
-        "Key": widget_key(workspace_id, dashboard_id, widget_id),
-        "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-        "ConditionExpression": "attribute_exists(pk)",
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-    }
+    expression = Expression().condition("attribute_exists(pk)")
+    for name, value in {**changes, "updatedAt": updated_at}.items():
+        expression.set(name, value)
+    update = expression.update(dynamo.table("entities"), widget_key(workspace_id, dashboard_id, widget_id))
     committed = dynamo.transact(
         [{"Update": update}, {"Update": _touch_dashboard(workspace_id, dashboard_id, updated_at, 0)}]
     )

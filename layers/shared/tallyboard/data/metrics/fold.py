@@ -8,10 +8,8 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
+from tallyboard.data.dynamo import Expression
 from tallyboard.data.metrics.keys import (
     FOLDED_SK,
     MAX_TRANSACTION_ITEMS,
@@ -20,7 +18,6 @@ from tallyboard.data.metrics.keys import (
     SPAN_UNIT_MS,
     catalog_pk,
     marker_sk,
-    metrics_table,
     pending_pk,
     project_counts_pk,
     span_sk,
@@ -36,7 +33,7 @@ class WriteContention(Exception):
 
 def _read_rollups(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Rollup]:
     records = dynamo.batch_get(
-        metrics_table(), [dynamo.key(pk=pk, sk=sk) for pk, sk in keys], consistent=True
+        dynamo.table("metrics"), [dynamo.key(pk=pk, sk=sk) for pk, sk in keys], consistent=True
     )
     return {(r["pk"], r["sk"]): Rollup.from_record(r) for r in records}
 
@@ -77,20 +74,10 @@ def _fold_chunks(ws: str, proj: str, markers: list[dict[str, Any]]) -> Iterator[
 
 
 def count_update(key: tuple[str, str], amount: int, expires_at: int | None = None) -> dict[str, Any]:
-    values: dict[str, Any] = {":n": {"N": str(amount)}}
-    expression = "ADD #n :n"
+    expression = Expression().add("pointCount" if key[0].startswith("CAT#") else "count", amount)
     if expires_at is not None:  # for plans with retention: the newest point's expiry
-        values[":e"] = {"N": str(expires_at)}
-        expression += " SET expiresAt = :e"
-    return {
-        "Update": {
-            "TableName": metrics_table(),
-            "Key": dynamo.key(pk=key[0], sk=key[1]),
-            "UpdateExpression": expression,
-            "ExpressionAttributeNames": {"#n": "pointCount" if key[0].startswith("CAT#") else "count"},
-            "ExpressionAttributeValues": values,
-        }
-    }
+        expression.set("expiresAt", expires_at)
+    return {"Update": expression.update(dynamo.table("metrics"), dynamo.key(pk=key[0], sk=key[1]))}
 
 
 def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
@@ -106,7 +93,7 @@ def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
         items: list[dict[str, Any]] = [
             {
                 "Delete": {
-                    "TableName": metrics_table(),
+                    "TableName": dynamo.table("metrics"),
                     "Key": dynamo.key(pk=pending_pk(ws, proj), sk=marker_sk(m)),
                     "ConditionExpression": "attribute_exists(pk)",
                 }
@@ -116,7 +103,7 @@ def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
         for pk, sk in keys:
             rollup = rollups[(pk, sk)]
             put: dict[str, Any] = {
-                "TableName": metrics_table(),
+                "TableName": dynamo.table("metrics"),
                 "Item": dynamo.to_item({**rollup.record(), "pk": pk, "sk": sk}),
             }
             if rollup.version:
@@ -139,17 +126,13 @@ def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
             count_update((catalog_pk(ws, proj), metric_id), n) for metric_id, n in sorted(per_metric.items())
         ]
         items += [count_update(key, n, expires) for key, (n, expires) in sorted(per_count.items())]
-        try:
-            dynamodb().transact_write_items(TransactItems=items)
+        codes = dynamo.transact(items)
+        if codes is None:
             return len(markers)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons") or []]
-            gone = {i for i, code in enumerate(reasons[: len(markers)]) if code == "ConditionalCheckFailed"}
-            markers = [m for i, m in enumerate(markers) if i not in gone]
-            if not gone:
-                time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())
+        gone = dynamo.failed_conditions(codes[: len(markers)])
+        markers = [m for i, m in enumerate(markers) if i not in gone]
+        if not gone:
+            time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())
     raise WriteContention("rollups kept changing under the aggregator")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from tallyboard.data import dynamo
-from tallyboard.settings import get_settings
 
 ROLLUP_INTERVALS = ("hour", "day", "week", "month")
 
@@ -27,10 +26,6 @@ POINT_FIELDS = (
     "metadata",
     "createdAt",
 )
-
-
-def metrics_table() -> str:
-    return get_settings().metrics_table
 
 
 def time_key(ms: int) -> str:

@@ -10,13 +10,11 @@ from typing import Any
 
 from tallyboard import timeutil
 from tallyboard.data import dynamo
-from tallyboard.data.aws import dynamodb
 from tallyboard.data.metrics.keys import (
     FOLDED_SK,
     POINT_FIELDS,
     SPAN_UNIT_MS,
     catalog_pk,
-    metrics_table,
     pending_pk,
     point_pk,
     position,
@@ -58,7 +56,7 @@ def query_points(
     high = f"{time_key(end_ms)}#~"
     high = min(high, before) if before else high
     items = dynamo.query(
-        metrics_table(),
+        dynamo.table("metrics"),
         **index,
         KeyConditionExpression="#pk = :pk AND #sk BETWEEN :lo AND :hi",
         FilterExpression=_LIVE_FILTER,
@@ -92,7 +90,7 @@ def iter_points(
     else:
         pk_name, sk_name, pk, index = "pk", "sk", point_pk(ws, proj, metric_id), {}
     items = dynamo.query(
-        metrics_table(),
+        dynamo.table("metrics"),
         **index,
         KeyConditionExpression=f"{pk_name} = :pk AND {sk_name} BETWEEN :lo AND :hi",
         FilterExpression=_LIVE_FILTER,
@@ -114,7 +112,7 @@ def raw_values(
     """Live points of one metric in [start_ms, end_ms], oldest first (for a bucket cut by retention)."""
     return list(
         dynamo.query(
-            metrics_table(),
+            dynamo.table("metrics"),
             KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
             FilterExpression=_LIVE_FILTER,
             ExpressionAttributeNames={"#e": "expiresAt", "#t": "timestamp", "#v": "value"},
@@ -130,17 +128,17 @@ def raw_values(
 
 
 def get_catalog(ws: str, proj: str, metric_id: str) -> dict[str, Any] | None:
-    return dynamo.get(metrics_table(), dynamo.key(pk=catalog_pk(ws, proj), sk=metric_id))
+    return dynamo.get(dynamo.table("metrics"), dynamo.key(pk=catalog_pk(ws, proj), sk=metric_id))
 
 
 def catalog_entries(ws: str, proj: str, metric_ids: list[str] | None = None) -> list[dict[str, Any]]:
     """The project's metric catalog (all of it, or the named metrics that exist)."""
     if metric_ids is not None:
         keys = [dynamo.key(pk=catalog_pk(ws, proj), sk=m) for m in dict.fromkeys(metric_ids)]
-        return dynamo.batch_get(metrics_table(), keys) if keys else []
+        return dynamo.batch_get(dynamo.table("metrics"), keys) if keys else []
     return list(
         dynamo.query(
-            metrics_table(),
+            dynamo.table("metrics"),
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": {"S": catalog_pk(ws, proj)}},
         )
@@ -166,7 +164,7 @@ def rollups(
 ) -> list[Rollup]:
     """Stored rollups with a bucket start in [first_bucket, last_bucket], oldest first; one Query."""
     items = dynamo.query(
-        metrics_table(),
+        dynamo.table("metrics"),
         ConsistentRead=True,
         KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
         ExpressionAttributeValues={
@@ -182,7 +180,7 @@ def rollups(
 def _count_rollups(ws: str, proj: str, metric_id: str, interval: str, lo: int, hi: int) -> int:
     """Points in the whole `interval` buckets starting in [lo, hi)."""
     items = dynamo.query(
-        metrics_table(),
+        dynamo.table("metrics"),
         KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
         ExpressionAttributeValues={
             ":pk": {"S": rollup_pk(ws, proj, metric_id, interval)},
@@ -198,24 +196,16 @@ def _count_rollups(ws: str, proj: str, metric_id: str, interval: str, lo: int, h
 
 def _count_raw(ws: str, proj: str, metric_id: str, lo: int, hi: int) -> int:
     """Points with a timestamp in [lo, hi) (under an hour: only the edges of a range)."""
-    total = 0
-    kwargs: dict[str, Any] = {
-        "TableName": metrics_table(),
-        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
-        "ExpressionAttributeValues": {
+    return dynamo.count(
+        dynamo.table("metrics"),
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+        ExpressionAttributeValues={
             ":pk": {"S": point_pk(ws, proj, metric_id)},
             ":lo": {"S": f"{time_key(lo)}#"},
             ":hi": {"S": f"{time_key(hi - 1)}#~"},
         },
-        "Select": "COUNT",
-        "ConsistentRead": True,
-    }
-    while True:
-        response = dynamodb().query(**kwargs)
-        total += int(response.get("Count", 0))
-        if not response.get("LastEvaluatedKey"):
-            return total
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        ConsistentRead=True,
+    )
 
 
 _COUNT_LEVELS = ("month", "day", "hour")
@@ -234,7 +224,9 @@ MAX_READ_ATTEMPTS = 20
 
 
 def folded_total(ws: str, proj: str) -> int:
-    item = dynamo.get(metrics_table(), dynamo.key(pk=pending_pk(ws, proj), sk=FOLDED_SK), consistent=True)
+    item = dynamo.get(
+        dynamo.table("metrics"), dynamo.key(pk=pending_pk(ws, proj), sk=FOLDED_SK), consistent=True
+    )
     return int(item["count"]) if item else 0
 
 
@@ -246,7 +238,7 @@ def pending(
     if metric_id is None:
         return [p for p in _project_pending(ws, proj)[1] if lo <= int(p["timestamp"]) <= hi]
     items = dynamo.query(
-        metrics_table(),
+        dynamo.table("metrics"),
         ConsistentRead=True,
         KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
         ExpressionAttributeValues={
@@ -262,7 +254,7 @@ def _project_pending(ws: str, proj: str) -> tuple[int, list[dict[str, Any]]]:
     """The folded total and, read after it, every pending marker of the project: one Query."""
     total, markers = 0, []
     for item in dynamo.query(
-        metrics_table(),
+        dynamo.table("metrics"),
         ConsistentRead=True,
         KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": {"S": pending_pk(ws, proj)}},
@@ -345,7 +337,7 @@ def _project_positions(ws: str, proj: str, lo: int, hi: int) -> set[str]:
     """The `<timestamp>#<id>` of the project's points with a timestamp in [lo, hi), from its
     index (under a second: a range's edges)."""
     items = dynamo.query(
-        metrics_table(),
+        dynamo.table("metrics"),
         IndexName="gsi1",
         KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi",
         ExpressionAttributeValues={
@@ -386,7 +378,7 @@ def count_project(ws: str, proj: str, start_ms: int | None = None, end_ms: int |
     def read() -> tuple[int, tuple[int, list[dict[str, Any]]]]:
         before, unfolded = _project_pending(ws, proj)
         in_range = [p for p in unfolded if start_ms <= int(p["timestamp"]) <= end_ms]
-        spans = dynamo.batch_get(metrics_table(), keys, consistent=True) if keys else []
+        spans = dynamo.batch_get(dynamo.table("metrics"), keys, consistent=True) if keys else []
         return before, (sum(int(s["count"]) for s in spans), in_range)
 
     folded, unfolded = _consistent(read, ws, proj)

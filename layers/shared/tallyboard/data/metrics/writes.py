@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tallyboard.data import dynamo
 from tallyboard.data.aws import dynamodb
 from tallyboard.data.metrics.fold import count_update, project_count_items
@@ -15,7 +13,6 @@ from tallyboard.data.metrics.keys import (
     MAX_TRANSACTION_ITEMS,
     catalog_pk,
     marker_sk,
-    metrics_table,
     pending_pk,
     point_item,
 )
@@ -43,15 +40,7 @@ def _ensure_catalog(ws: str, proj: str, catalog: dict[str, dict[str, Any]]) -> N
     for metric_id, entry in catalog.items():
         if (ws, proj, metric_id) in _known_catalog:
             continue
-        try:
-            dynamodb().put_item(
-                TableName=metrics_table(),
-                Item=dynamo.to_item({**entry, "pk": catalog_pk(ws, proj), "sk": metric_id}),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if not dynamo.is_condition_failure(error):
-                raise
+        dynamo.put_new(dynamo.table("metrics"), {**entry, "pk": catalog_pk(ws, proj), "sk": metric_id}, "pk")
         _known_catalog.add((ws, proj, metric_id))
 
 
@@ -73,18 +62,15 @@ def write_points(
                 items.append(
                     {
                         "Put": {
-                            "TableName": metrics_table(),
+                            "TableName": dynamo.table("metrics"),
                             "Item": item,
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     }
                 )
-        try:
-            dynamodb().transact_write_items(TransactItems=items)
-        except ClientError as error:
-            reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons") or []]
-            if "ConditionalCheckFailed" not in reasons:
-                raise
+        codes = dynamo.transact(items)
+        if codes is not None and dynamo.CONDITION_FAILED not in codes:
+            raise RuntimeError(f"points not stored: {codes}")  # a conflict: a 500, as ever
 
 
 def bulk_items(
@@ -108,20 +94,7 @@ def bulk_items(
 def bulk_import(ws: str, proj: str, points: list[dict[str, Any]], catalog: dict[str, dict[str, Any]]) -> None:
     """Back-fill metrics that have no data yet with BatchWriteItem (no conditions, no
     transactions): for imports and benchmarks, never a request path."""
-    table = metrics_table()
-    batch: list[dict[str, Any]] = []
-    for item in bulk_items(ws, proj, points, catalog):
-        batch.append({"PutRequest": {"Item": item}})
-        if len(batch) == 25:
-            _batch_write(table, batch)
-            batch = []
-    if batch:
-        _batch_write(table, batch)
+    requests = ({"PutRequest": {"Item": item}} for item in bulk_items(ws, proj, points, catalog))
+    dynamo.batch_write(dynamo.table("metrics"), requests)
     for key, n in project_count_items(ws, proj, points).items():  # ADD: counts may hold other metrics'
-        dynamodb().update_item(**{k: v for k, v in count_update(key, n)["Update"].items()})
-
-
-def _batch_write(table: str, requests: list[dict[str, Any]]) -> None:
-    pending: dict[str, Any] = {table: requests}
-    while pending:
-        pending = dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        dynamodb().update_item(**count_update(key, n)["Update"])
