@@ -169,7 +169,8 @@ def query_page(
     attributes, which make the resume key."""
     if start_key:
         query["ExclusiveStartKey"] = start_key
-    skipped, found = 0, []  # skipped items are counted, not kept: memory stays one page
+    found: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (raw, deserialised)
+    skipped = 0  # skipped items are counted, not kept: memory stays one page
     while len(found) <= limit:
         wanted = skip - skipped + limit + 1 - len(found)
         response = dynamodb().query(TableName=table, Limit=wanted, **query)

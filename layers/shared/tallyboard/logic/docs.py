@@ -84,7 +84,7 @@ def _merged(functions_root: Path) -> dict[str, Any]:
         on_conflict="error",
     )
     merge.discover(functions_root, pattern="app.py", recursive=True)
-    schema = json.loads(merge.get_openapi_json_schema())
+    schema: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     _document_errors(schema)
     _document_text_format(schema)
     _project_id_required(schema)

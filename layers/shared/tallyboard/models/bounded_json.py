@@ -84,7 +84,7 @@ def json_value(depth: int, limits: JsonLimits) -> Any:
     last = depth == limits.max_depth
     child = Any if last else json_value(depth + 1, limits)
     key = Annotated[str, StringConstraints(min_length=1, max_length=limits.max_key)]
-    return TypeAliasType(  # type: ignore[misc]
+    return TypeAliasType(
         f"{limits.name}{depth}",
         Union[  # noqa: UP007 - a runtime union of annotated types
             bool,
@@ -104,7 +104,7 @@ def _as_sent(value: Any) -> Any:
 def bounded_json_object(max_bytes: int, limits: JsonLimits) -> Any:
     """A JSON object within `limits` and `max_bytes`. The schema states every limit but the total
     size (JSON Schema has no measure of it; the description says it)."""
-    member = SkipValidation[json_value(2, limits)]  # type: ignore[misc]
+    member = SkipValidation[json_value(2, limits)]  # type: ignore[misc, valid-type]
     return Annotated[
         dict[str, member],  # type: ignore[valid-type]
         AfterValidator(partial(bounded, max_bytes=max_bytes, limits=limits)),

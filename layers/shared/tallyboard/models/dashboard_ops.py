@@ -6,7 +6,7 @@ Request fields keep the names the document gives (`restriction_level`, `tile_ord
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -37,11 +37,15 @@ MAX_QUICK_FILTERS = 50
 MAX_BREAKDOWN_COLORS = 100
 
 Format = Literal["json", "txt"]
-FORMAT_FIELD = Field(
+FORMAT_FIELD: Any = Field(  # a FieldInfo, typed as its default by pydantic
     "json", description="`txt`: a plain-text rendering (text/plain) instead of JSON, errors too"
 )
-DashboardName = line_text(200, min_length=1)
-Description = long_text(2000)
+if TYPE_CHECKING:  # mypy cannot run the type factories: it checks the type they build on
+    DashboardName = str
+    Description = str
+else:
+    DashboardName = line_text(200, min_length=1)
+    Description = long_text(2000)
 
 
 def _calendar(value: str) -> str:

@@ -17,13 +17,13 @@ from tallyboard.ids import new_id
 from tallyboard.logic import audit
 from tallyboard.logic.dashboards.dashboards import detail, new_record
 from tallyboard.models.dashboard_ops import (
-    MAX_TAGS,
     TEMPLATES,
     CreateFromTemplateRequest,
     CreateUnlistedRequest,
     DashboardCreatedResponse,
     DashboardTemplate,
 )
+from tallyboard.models.dashboards import MAX_TAGS
 
 GRID_COLUMNS = 12
 

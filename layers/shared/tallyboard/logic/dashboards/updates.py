@@ -25,13 +25,12 @@ from tallyboard.logic.dashboards.dashboards import (
 )
 from tallyboard.logic.partial_update import sent_fields
 from tallyboard.models.dashboard_ops import (
-    MAX_TAGS,
     BulkUpdateTagsRequest,
     BulkUpdateTagsResponse,
     TaggedDashboard,
     UpdateDashboardRequest,
 )
-from tallyboard.models.dashboards import DashboardDetailResponse
+from tallyboard.models.dashboards import MAX_TAGS, DashboardDetailResponse
 
 NULLABLE = {"data_color_theme_id"}
 

@@ -74,7 +74,7 @@ def _change(tile: dict[str, Any], before: dict[str, Any] | None, direction: str 
         after=after_value,
         absoluteChange=absolute,
         relativeChange=relative,
-        direction=direction,  # type: ignore[arg-type]
+        direction=direction,
     )
 
 
