@@ -46,11 +46,13 @@ e2e: $(VENV)/.installed
 infra: $(VENV)/.installed
 	$(PY) -m pytest tests/infrastructure
 
-# checkov: zero failed checks; skips that hold for every resource are in .checkov.yaml with their
-# reasons, a resource's own in its Metadata.
+# mypy: layers/shared, strict (pyproject.toml [tool.mypy]). checkov: zero failed checks; skips
+# that hold for every resource are in .checkov.yaml with their reasons, a resource's own in its
+# Metadata.
 lint: $(VENV)/.installed $(TOOLS)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/checkov --config-file .checkov.yaml -f template.yaml
 

@@ -67,7 +67,6 @@ def copy_each_table_once() -> None:
     import copy
 
     import moto.dynamodb.models as dynamodb_models
-    from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import StreamShard
 
     if getattr(dynamodb_models, "_bench_copy_once", False):
@@ -83,43 +82,15 @@ def copy_each_table_once() -> None:
                 return value  # moto's "backup" is the live table: the undo log restores it
             return copy.deepcopy(value, memo)
 
-    def saved_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        saved = []
-        for entry in transact_items:
-            ((kind, op),) = entry.items()
-            table = backend.tables.get(op.get("TableName"))
-            key = op.get("Item") if kind == "Put" else op.get("Key")
-            if table is None or not isinstance(key, dict) or table.hash_key_attr not in key:
-                continue
-            hash_key = DynamoType(key[table.hash_key_attr])
-            range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
-            if table.range_key_attr and range_key is None:
-                continue
-            current = table.get_item(hash_key, range_key)
-            saved.append((table, hash_key, range_key, copy.deepcopy(current) if current else None))
-        return saved
-
-    def undo(saved: list[tuple[Any, ...]]) -> None:
-        for table, hash_key, range_key, item in reversed(saved):
-            if item is None:
-                if range_key is not None:
-                    table.items.get(hash_key, {}).pop(range_key, None)
-                else:
-                    table.items.pop(hash_key, None)
-            elif range_key is not None:
-                table.items[hash_key][range_key] = item
-            else:
-                table.items[hash_key] = item
-
     original = dynamodb_models.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        saved = saved_items(self, transact_items)
+        saved = _saved_items(self, transact_items)
         local.undo = True
         try:
             return original(self, transact_items)
         except Exception:
-            undo(saved)
+            _undo(saved)
             raise
         finally:
             local.undo = False
@@ -130,6 +101,42 @@ def copy_each_table_once() -> None:
     dynamodb_models.copy = NoTableCopies()
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
     dynamodb_models._bench_copy_once = True
+
+
+def _saved_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """(table, hash key, range key, the item or None) for each item the transaction names."""
+    import copy
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    saved = []
+    for entry in transact_items:
+        ((kind, op),) = entry.items()
+        table = backend.tables.get(op.get("TableName"))
+        key = op.get("Item") if kind == "Put" else op.get("Key")
+        if table is None or not isinstance(key, dict) or table.hash_key_attr not in key:
+            continue
+        hash_key = DynamoType(key[table.hash_key_attr])
+        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
+        if table.range_key_attr and range_key is None:
+            continue
+        current = table.get_item(hash_key, range_key)
+        saved.append((table, hash_key, range_key, copy.deepcopy(current) if current else None))
+    return saved
+
+
+def _undo(saved: list[tuple[Any, ...]]) -> None:
+    """Put back the items _saved_items saved, the last saved first."""
+    for table, hash_key, range_key, item in reversed(saved):
+        if item is None:
+            if range_key is not None:
+                table.items.get(hash_key, {}).pop(range_key, None)
+            else:
+                table.items.pop(hash_key, None)
+        elif range_key is not None:
+            table.items[hash_key][range_key] = item
+        else:
+            table.items[hash_key] = item
 
 
 def query_one_partition() -> None:

@@ -100,7 +100,23 @@ def create_all(stack_name: str, region: str, account: str) -> tpl.Resolver:
         names[name] = resolver.resolve(props["Name"])
         scheduler.create_schedule_group(Name=names[name])
 
-    apigw = session.client("apigateway")
+    _create_usage_plans(session.client("apigateway"), resolver, names)
+    _create_state_machines(session.client("stepfunctions"), resolver, names, account)
+    return resolver
+
+
+def function_environment(resolver: tpl.Resolver) -> dict[str, str]:
+    """The environment of the template's functions (Globals and each function's own), resolved
+    to local ids. In-process functions share one environment: a variable has one value in the
+    whole template, so their union is what each function would see."""
+    variables = dict(tpl.load()["Globals"]["Function"]["Environment"]["Variables"])
+    for properties in tpl.functions().values():
+        variables.update((properties.get("Environment") or {}).get("Variables") or {})
+    return {k: str(resolver.resolve(v)) for k, v in variables.items()}
+
+
+def _create_usage_plans(apigw: Any, resolver: tpl.Resolver, names: dict[str, str]) -> None:
+    """The gateway's API keys and usage plans, each key in its plan."""
     keys: dict[str, str] = {}
     for name, props in tpl.resources_of_type("AWS::ApiGateway::ApiKey").items():
         keys[name] = apigw.create_api_key(name=name, value=resolver.resolve(props["Value"]), enabled=True)[
@@ -121,7 +137,9 @@ def create_all(stack_name: str, region: str, account: str) -> tpl.Resolver:
             keyType="API_KEY",
         )
 
-    sfn = session.client("stepfunctions")
+
+def _create_state_machines(sfn: Any, resolver: tpl.Resolver, names: dict[str, str], account: str) -> None:
+    """The state machines, their DefinitionSubstitutions resolved to local ids."""
     for name, props in tpl.resources_of_type("AWS::Serverless::StateMachine").items():
         definition = (tpl.ROOT / props["DefinitionUri"]).read_text()
         for variable, value in (props.get("DefinitionSubstitutions") or {}).items():
@@ -131,14 +149,3 @@ def create_all(stack_name: str, region: str, account: str) -> tpl.Resolver:
             definition=json.dumps(json.loads(definition)),
             roleArn=f"arn:aws:iam::{account}:role/{name}Role",
         )["stateMachineArn"]
-    return resolver
-
-
-def function_environment(resolver: tpl.Resolver) -> dict[str, str]:
-    """The environment of the template's functions (Globals and each function's own), resolved
-    to local ids. In-process functions share one environment: a variable has one value in the
-    whole template, so their union is what each function would see."""
-    variables = dict(tpl.load()["Globals"]["Function"]["Environment"]["Variables"])
-    for properties in tpl.functions().values():
-        variables.update((properties.get("Environment") or {}).get("Variables") or {})
-    return {k: str(resolver.resolve(v)) for k, v in variables.items()}

@@ -67,6 +67,21 @@ def _bad_values(name: str, schema: dict[str, Any], examples: Examples) -> Iterat
             yield label, value, False
 
 
+def _refused_lists(name: str, schema: dict[str, Any], examples: Examples) -> Iterator[tuple[str, Any]]:
+    """Lists no array field of this schema should accept: the wrong type, too long, and (a list
+    of objects) one item with a refused field or an unknown one."""
+    yield "string for a list", "not-a-list"
+    item = examples.value(schema.get("items") or {"type": "string"}, name.rstrip("s"))
+    yield "over-long list", [item] * (schema.get("maxItems", 10_000) + 1)
+    item_schema = examples.resolve(schema.get("items") or {})
+    if isinstance(item, dict):
+        for field, field_schema in list((item_schema.get("properties") or {}).items())[:MAX_FIELDS]:
+            for label, bad in _refused_values(field, examples.resolve(field_schema), examples):
+                if not label.startswith("over-long"):
+                    yield f"item.{field} {label}", [{**item, field: bad}]
+        yield "item with an unknown field", [{**item, "unexpectedField": 1}]
+
+
 def _refused_values(name: str, schema: dict[str, Any], examples: Examples) -> Iterator[tuple[str, Any]]:
     """Values no field of this schema should accept."""
     kind = schema.get("type")
@@ -84,16 +99,7 @@ def _refused_values(name: str, schema: dict[str, Any], examples: Examples) -> It
         yield "string for a boolean", "maybe"
         yield "list for a boolean", [True]
     elif kind == "array":
-        yield "string for a list", "not-a-list"
-        item = examples.value(schema.get("items") or {"type": "string"}, name.rstrip("s"))
-        yield "over-long list", [item] * (schema.get("maxItems", 10_000) + 1)
-        item_schema = examples.resolve(schema.get("items") or {})
-        if isinstance(item, dict):
-            for field, field_schema in list((item_schema.get("properties") or {}).items())[:MAX_FIELDS]:
-                for label, bad in _refused_values(field, examples.resolve(field_schema), examples):
-                    if not label.startswith("over-long"):
-                        yield f"item.{field} {label}", [{**item, field: bad}]
-            yield "item with an unknown field", [{**item, "unexpectedField": 1}]
+        yield from _refused_lists(name, schema, examples)
     elif kind == "object" or "properties" in schema or "additionalProperties" in schema:
         yield "string for an object", "not-an-object"
         yield "list for an object", []

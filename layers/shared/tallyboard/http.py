@@ -38,7 +38,7 @@ JSON = content_types.APPLICATION_JSON
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def error_response(error: ApiError) -> Response:
+def error_response(error: ApiError) -> Response[dict[str, Any]]:
     return Response(status_code=error.status, content_type=JSON, body=error.body(), headers=error.headers)
 
 
@@ -74,7 +74,7 @@ def _sent_body(app: APIGatewayRestResolver) -> Any:
         return None
 
 
-def _validation_error(exc: RequestValidationError, body: Any = None) -> Response:
+def _validation_error(exc: RequestValidationError, body: Any = None) -> Response[dict[str, Any]]:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(BadRequest("Request body is not valid JSON"))

@@ -53,7 +53,7 @@ def get(workspace_id: str, client_id: str) -> dict[str, Any] | None:
 
 def page(workspace_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
     """A page of the workspace's clients, newest first, and how many there are."""
-    query = {
+    query: dict[str, Any] = {
         "KeyConditionExpression": "pk = :p",
         "ExpressionAttributeValues": {":p": {"S": clients_pk(workspace_id)}},
         "ConsistentRead": True,

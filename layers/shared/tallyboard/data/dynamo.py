@@ -62,13 +62,21 @@ def _attribute(value: Any) -> dict[str, Any]:
     if isinstance(value, list | tuple):
         return {"L": [_attribute(v) for v in value]}
     if isinstance(value, set | frozenset) and value:
-        if all(isinstance(v, str) for v in value):
-            return {"SS": list(value)}
-        if all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in value):
-            return {"NS": [_number(v) for v in value]}
-        if all(isinstance(v, bytes | bytearray) for v in value):
-            return {"BS": [bytes(v) for v in value]}
+        attribute = _set_attribute(value)
+        if attribute is not None:
+            return attribute
     raise TypeError(f"DynamoDB holds no {type(value).__name__} value like {value!r}")
+
+
+def _set_attribute(values: set[Any] | frozenset[Any]) -> dict[str, Any] | None:
+    """A set of strings, numbers or bytes as SS, NS or BS; None for a set of mixed kinds."""
+    if all(isinstance(v, str) for v in values):
+        return {"SS": list(values)}
+    if all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values):
+        return {"NS": [_number(v) for v in values]}
+    if all(isinstance(v, bytes | bytearray) for v in values):
+        return {"BS": [bytes(v) for v in values]}
+    return None
 
 
 def _from_number(text: str) -> int | float:
@@ -224,7 +232,8 @@ def query_page(
     limit, skip = spec.limit, spec.skip
     if spec.start_key:
         query["ExclusiveStartKey"] = spec.start_key
-    skipped, found = 0, []  # skipped items are counted, not kept: memory stays one page
+    found: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (raw, deserialised)
+    skipped = 0  # skipped items are counted, not kept: memory stays one page
     while len(found) <= limit:
         wanted = skip - skipped + limit + 1 - len(found)
         response = dynamodb().query(TableName=table, Limit=wanted, **query)

@@ -99,7 +99,7 @@ def get_job(ws: str, job_id: str) -> dict[str, Any] | None:
 def list_jobs(ws: str, project_id: str, spec: PageSpec) -> tuple[dynamo.Page, int]:
     """A page of the project's jobs, newest first, and how many there are (a COUNT Query: no
     items sent back)."""
-    query = {
+    query: dict[str, Any] = {
         "IndexName": "gsi1",
         "KeyConditionExpression": "gsi1pk = :p",
         "ExpressionAttributeValues": {":p": {"S": f"EXP#{ws}#{project_id}"}},

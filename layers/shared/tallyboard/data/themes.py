@@ -18,7 +18,7 @@ data/dashboards/updates.py), so a theme in use can never be deleted, whatever th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -92,7 +92,7 @@ def delete_unused(workspace_id: str, project_id: str, theme_id: str) -> tuple[bo
     except ClientError as error:
         if not dynamo.is_condition_failure(error):
             raise
-        old = error.response.get("Item")
+        old = cast("dict[str, Any] | None", error.response.get("Item"))  # the item, as DynamoDB sends it
         return False, dynamo.without_keys(dynamo.from_item(old)) if old else None
     return True, None
 

@@ -138,4 +138,5 @@ def credentials_of(workspace_id: str, connection_id: str) -> dict[str, Any] | No
     ciphertext = connections.get_credentials_ciphertext(workspace_id, connection_id)
     if ciphertext is None:
         return None
-    return json.loads(secrets.decrypt(ciphertext, workspace_id, connection_id))
+    credentials: dict[str, Any] = json.loads(secrets.decrypt(ciphertext, workspace_id, connection_id))
+    return credentials

@@ -84,7 +84,7 @@ def _merged(functions_root: Path) -> dict[str, Any]:
         on_conflict="error",
     )
     merge.discover(functions_root, pattern="app.py", recursive=True)
-    schema = json.loads(merge.get_openapi_json_schema())
+    schema: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     _document_errors(schema)
     _document_text_format(schema)
     _project_id_required(schema)
@@ -132,6 +132,23 @@ def _id_pointer(schema: dict[str, Any], name: str, document: dict[str, Any]) -> 
     return None
 
 
+def _link_parameters(
+    target: dict[str, Any], new: str, pointer: str, shared: set[str], body: dict[str, Any], queries: set[str]
+) -> dict[str, str]:
+    """A link's parameters: the new one from the create's answer, the shared ones from its path,
+    a required query parameter from its body or its query."""
+    parameters = {new: f"$response.body#{pointer}", **{p: f"$request.path.{p}" for p in shared}}
+    for parameter in target.get("parameters", []):
+        name = parameter["name"]
+        if parameter["in"] != "query" or not parameter.get("required"):
+            continue
+        if name in (body.get("properties") or {}):
+            parameters[name] = f"$request.body#/{name}"
+        elif name in queries:
+            parameters[name] = f"$request.query.{name}"
+    return parameters
+
+
 def _link_creates(schema: dict[str, Any]) -> None:
     """OpenAPI links from every create (POST on a collection) to the operations on the resource it
     made, so a client (or schemathesis' stateful phase) can walk its life: the target's one new
@@ -165,21 +182,9 @@ def _link_creates(schema: dict[str, Any]) -> None:
                 target = target_operations.get(method)
                 if target is None or target is create:
                     continue
-                parameters = {
-                    new[0]: f"$response.body#{pointer}",
-                    **{p: f"$request.path.{p}" for p in shared},
-                }
-                for parameter in target.get("parameters", []):
-                    name = parameter["name"]
-                    if parameter["in"] != "query" or not parameter.get("required"):
-                        continue
-                    if name in (body.get("properties") or {}):
-                        parameters[name] = f"$request.body#/{name}"
-                    elif name in queries:
-                        parameters[name] = f"$request.query.{name}"
                 answer.setdefault("links", {})[target["operationId"]] = {
                     "operationId": target["operationId"],
-                    "parameters": parameters,
+                    "parameters": _link_parameters(target, new[0], pointer, shared, body, queries),
                     "description": f"{method.upper()} {target_path} of what this created",
                 }
 

@@ -250,7 +250,8 @@ class CsvExportWriter(ExportWriter):
         pass
 
     def _write_record(self, section: str, record: Mapping[str, Any]) -> int:
-        return self._rows.writerow(self._row_for[section](record))
+        written: int = self._rows.writerow(self._row_for[section](record))  # typeshed: Any
+        return written
 
     def _close_section(self) -> None:
         pass

@@ -65,7 +65,7 @@ def start(caller: Caller, project_id: str, contents: ExportContents, trigger: st
     of the project is queued or processing."""
     created_at = now_ms()
     range_start, range_end = resolve_range(contents.dateRange, created_at)
-    job = {
+    job: dict[str, Any] = {
         "id": new_id("exp"),
         "workspaceId": caller.workspace_id,
         "projectId": project_id,

@@ -15,6 +15,7 @@ import heapq
 import itertools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from tallyboard import access, ids, timeutil
@@ -329,7 +330,7 @@ def _run_once(
     operation: str,
     header: str | None,
     payload: dict[str, Any],
-    produce: Any,
+    produce: Callable[[str | None], dict[str, Any]],
     lambda_context: Any,
 ) -> dict[str, Any]:
     key = _idempotency_key(caller, project_id, header)

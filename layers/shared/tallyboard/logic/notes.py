@@ -37,7 +37,7 @@ def list_notes(caller: Caller, project_id: str, query: PageQuery) -> NoteList:
 def create(caller: Caller, project_id: str, request: CreateNoteRequest) -> NoteResponse:
     caller.require("editor", "project:write")
     project = access.project_in_path(caller, project_id)
-    record = {
+    record: dict[str, Any] = {
         "id": new_id("note"),
         "project_id": project,
         "title": request.title,

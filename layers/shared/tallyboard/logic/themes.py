@@ -5,6 +5,8 @@ restored with their theme)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tallyboard import access
 from tallyboard.auth import Caller
 from tallyboard.data import themes as store
@@ -26,7 +28,7 @@ def theme_not_found() -> NotFound:
     return NotFound("Data color theme not found")
 
 
-def public(record: dict) -> Theme:
+def public(record: dict[str, Any]) -> Theme:
     return Theme.model_validate({k: v for k, v in record.items() if k in Theme.model_fields})
 
 
@@ -42,7 +44,7 @@ def create(caller: Caller, project_id: str, request: CreateThemeRequest) -> Them
     caller.require("editor", "project:write")
     project = access.project_for(caller, project_id)
     created_at = now_ms()
-    record = {
+    record: dict[str, Any] = {
         "id": new_sorted_id("theme", created_at),
         "projectId": project,
         "name": request.name,

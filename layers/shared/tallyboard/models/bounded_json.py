@@ -41,19 +41,27 @@ def _check(value: Any, depth: int, limits: JsonLimits) -> None:
         if limits.max_string is not None and len(value) > limits.max_string:
             raise ValueError(f"strings must be at most {limits.max_string} characters")
     elif isinstance(value, list):
-        if limits.max_items is not None and len(value) > limits.max_items:
-            raise ValueError(f"lists must hold at most {limits.max_items} items")
-        for item in value:
-            _check(item, depth + 1, limits)
+        _check_list(value, depth, limits)
     elif isinstance(value, dict):
-        if len(value) > limits.max_keys:
-            raise ValueError(f"objects must hold at most {limits.max_keys} keys")
-        for key, item in value.items():
-            if not isinstance(key, str) or not 1 <= len(key) <= limits.max_key:
-                raise ValueError(f"keys must be 1 to {limits.max_key} characters")
-            _check(item, depth + 1, limits)
+        _check_object(value, depth, limits)
     else:
         raise ValueError("must be plain JSON")
+
+
+def _check_list(value: list[Any], depth: int, limits: JsonLimits) -> None:
+    if limits.max_items is not None and len(value) > limits.max_items:
+        raise ValueError(f"lists must hold at most {limits.max_items} items")
+    for item in value:
+        _check(item, depth + 1, limits)
+
+
+def _check_object(value: dict[Any, Any], depth: int, limits: JsonLimits) -> None:
+    if len(value) > limits.max_keys:
+        raise ValueError(f"objects must hold at most {limits.max_keys} keys")
+    for key, item in value.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= limits.max_key:
+            raise ValueError(f"keys must be 1 to {limits.max_key} characters")
+        _check(item, depth + 1, limits)
 
 
 def bounded(value: dict[str, Any], max_bytes: int, limits: JsonLimits) -> dict[str, Any]:
@@ -84,7 +92,7 @@ def json_value(depth: int, limits: JsonLimits) -> Any:
     last = depth == limits.max_depth
     child = Any if last else json_value(depth + 1, limits)
     key = Annotated[str, StringConstraints(min_length=1, max_length=limits.max_key)]
-    return TypeAliasType(  # type: ignore[misc]
+    return TypeAliasType(
         f"{limits.name}{depth}",
         Union[  # noqa: UP007 - a runtime union of annotated types
             bool,
@@ -104,7 +112,7 @@ def _as_sent(value: Any) -> Any:
 def bounded_json_object(max_bytes: int, limits: JsonLimits) -> Any:
     """A JSON object within `limits` and `max_bytes`. The schema states every limit but the total
     size (JSON Schema has no measure of it; the description says it)."""
-    member = SkipValidation[json_value(2, limits)]  # type: ignore[misc]
+    member = SkipValidation[json_value(2, limits)]  # type: ignore[misc, valid-type]
     return Annotated[
         dict[str, member],  # type: ignore[valid-type]
         AfterValidator(partial(bounded, max_bytes=max_bytes, limits=limits)),

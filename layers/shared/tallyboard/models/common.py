@@ -219,7 +219,7 @@ def not_null(schema: dict[str, Any]) -> None:
 
 
 Format = Literal["json", "txt"]
-FORMAT_FIELD = Field(
+FORMAT_FIELD: Any = Field(  # a FieldInfo, typed as its default by pydantic
     "json", description="`txt`: a plain-text rendering (text/plain) instead of JSON, errors too"
 )
 

@@ -51,9 +51,9 @@ class CreateHolidayRequest(RequestModel):
     end_date: Day = Field(
         description=f"Last day off, YYYY-MM-DD: not before start_date, at most {MAX_SPAN_DAYS} days on"
     )
-    type: Literal[HOLIDAY_TYPES] = Field(
+    type: Literal[HOLIDAY_TYPES] = Field(  # type: ignore[valid-type]
         "annual", description="annual (default; counts against the allowance), sick, unpaid or other"
-    )  # type: ignore[valid-type]
+    )
     note: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
     @field_validator("end_date")

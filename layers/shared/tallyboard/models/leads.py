@@ -59,7 +59,7 @@ class CreateLeadRequest(RequestModel):
     company: ShortText | None = None
     email: Email | None = None
     phone: Phone | None = None
-    tags: Tags = Field(default_factory=list)  # type: ignore[valid-type]
+    tags: Tags = Field(default_factory=list)
     rep: Rep | None = None
     value: Money | None = Field(None, description="The deal's value; Closed leads count as revenue")
     source: ShortText | None = None
@@ -81,7 +81,7 @@ class UpdateLeadRequest(RequestModel):
     company: ShortText | None = None
     email: Email | None = None
     phone: Phone | None = None
-    tags: Tags | None = None  # type: ignore[valid-type]
+    tags: Tags | None = None
     rep: Rep | None = None
     value: Money | None = None
     source: ShortText | None = None

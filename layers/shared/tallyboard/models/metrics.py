@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -38,7 +38,7 @@ METRIC_IDS_PATTERN = f"^{_METRIC_ID}(?:,{_METRIC_ID}){{0,49}}$"
 MAX_BATCH_POINTS = 1000
 MAX_VALUE = 1e15  # |value| above this is refused: sums of a year of points stay exact enough
 # The same rule as JSON Schema, so the spec says what check_value enforces.
-STORABLE_VALUE_RANGES = number_ranges(MAX_VALUE, DYNAMO_MIN_MAGNITUDE)
+STORABLE_VALUE_RANGES: list[Any] = number_ranges(MAX_VALUE, DYNAMO_MIN_MAGNITUDE)
 METADATA_JSON = JsonLimits(
     name="MetadataValue",
     max_depth=5,
@@ -47,12 +47,19 @@ METADATA_JSON = JsonLimits(
     max_number=MAX_VALUE,
     min_fraction=DYNAMO_MIN_MAGNITUDE,
 )
-Metadata = bounded_json_object(8192, METADATA_JSON)
+if TYPE_CHECKING:  # mypy cannot run the type factories: it checks the type they build on
+    Metadata = dict[str, Any]
+else:
+    Metadata = bounded_json_object(8192, METADATA_JSON)
 MAX_TIMESERIES_BUCKETS = 1000
 
 MetricId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Unit = line_text(32, min_length=1)
-MetricName = line_text(200, min_length=1)
+if TYPE_CHECKING:  # mypy cannot run the type factories: it checks the type they build on
+    Unit = str
+    MetricName = str
+else:
+    Unit = line_text(32, min_length=1)
+    MetricName = line_text(200, min_length=1)
 Interval = Literal["hour", "day", "week", "month"]
 Aggregation = Literal["sum", "avg", "min", "max", "count", "last"]
 # A point's time: a JSON integer of epoch ms (12, or 12.0: both are JSON Schema integers, as for
@@ -128,7 +135,7 @@ class PointInput(RequestModel):
         None, description="Epoch ms or an ISO 8601 date-time with a zone; defaults to now"
     )
     unit: Unit | None = None
-    metadata: Metadata | None = None  # type: ignore[valid-type]
+    metadata: Metadata | None = None
     metricName: MetricName | None = Field(None, description="Display name, kept from the first point")
     aggregation: Aggregation | None = Field(
         None,

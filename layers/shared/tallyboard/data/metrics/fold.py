@@ -80,6 +80,24 @@ def count_update(key: tuple[str, str], amount: int, expires_at: int | None = Non
     return {"Update": expression.update(dynamo.table("metrics"), dynamo.key(pk=key[0], sk=key[1]))}
 
 
+def _count_updates(ws: str, proj: str, markers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The markers added to their metrics' catalog counts and to the project counts (a span's
+    expiry: its latest point's, never the folded total's)."""
+    per_metric: dict[str, int] = {}
+    per_count: dict[tuple[str, str], list[Any]] = {}
+    for m in markers:
+        per_metric[m["metricId"]] = per_metric.get(m["metricId"], 0) + 1
+        for key in _project_count_keys(ws, proj, m["timestamp"]):
+            entry = per_count.setdefault(key, [0, None])
+            entry[0] += 1
+            if m.get("expiresAt") is not None and key[1] != FOLDED_SK:
+                entry[1] = max(entry[1] or 0, int(m["expiresAt"]))
+    return [
+        *(count_update((catalog_pk(ws, proj), metric_id), n) for metric_id, n in sorted(per_metric.items())),
+        *(count_update(key, n, expires) for key, (n, expires) in sorted(per_count.items())),
+    ]
+
+
 def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
     """Fold markers into their rollups, the catalog counts and the project counts, and delete
     them, in ONE transaction: a marker is folded exactly once. A marker already gone (a replayed
@@ -113,19 +131,7 @@ def _fold_chunk(ws: str, proj: str, markers: list[dict[str, Any]]) -> int:
             else:
                 put["ConditionExpression"] = "attribute_not_exists(pk)"
             items.append({"Put": put})
-        per_metric: dict[str, int] = {}
-        per_count: dict[tuple[str, str], list[Any]] = {}
-        for m in markers:
-            per_metric[m["metricId"]] = per_metric.get(m["metricId"], 0) + 1
-            for key in _project_count_keys(ws, proj, m["timestamp"]):
-                entry = per_count.setdefault(key, [0, None])
-                entry[0] += 1
-                if m.get("expiresAt") is not None and key[1] != FOLDED_SK:
-                    entry[1] = max(entry[1] or 0, int(m["expiresAt"]))
-        items += [
-            count_update((catalog_pk(ws, proj), metric_id), n) for metric_id, n in sorted(per_metric.items())
-        ]
-        items += [count_update(key, n, expires) for key, (n, expires) in sorted(per_count.items())]
+        items += _count_updates(ws, proj, markers)
         codes = dynamo.transact(items)
         if codes is None:
             return len(markers)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from tallyboard import timeutil
 from tallyboard.data import dynamo
@@ -266,7 +266,10 @@ def _project_pending(ws: str, proj: str) -> tuple[int, list[dict[str, Any]]]:
     return total, markers
 
 
-def _consistent(read: Any, ws: str, proj: str) -> Any:
+_Read = TypeVar("_Read")
+
+
+def _consistent(read: Callable[[], tuple[int, _Read]], ws: str, proj: str) -> _Read:
     """read() → (the folded total it saw first, its result); taken again while a fold lands
     before the folded total is read once more."""
     for attempt in range(MAX_READ_ATTEMPTS):
@@ -402,8 +405,10 @@ def count_metrics(
     timestamp in [start_ms, end_ms] (one decomposition per metric: count_points), plus their
     pending points outside the raw edges count_points read; one consistent bracket for all."""
     named = set(metric_ids)
-    ranged = start_ms is not None and end_ms is not None
-    lo, hi = (start_ms, end_ms) if ranged else (0, timeutil.MAX_TIMESTAMP_MS)
+    if start_ms is not None and end_ms is not None:
+        ranged, lo, hi = True, start_ms, end_ms
+    else:
+        ranged, lo, hi = False, 0, timeutil.MAX_TIMESTAMP_MS
     if lo > hi:
         return 0
     edges = _cover(lo, hi + 1, _COUNT_LEVELS)[1] if ranged else []

@@ -135,7 +135,7 @@ def create(caller: Caller, request: CreateDashboardRequest) -> DashboardResponse
 def get(caller: Caller, dashboard_id: str) -> DashboardDetailResponse:
     caller.require("viewer", "dashboard:read")
     dashboard, widgets = dashboards.get_with_widgets(caller.workspace_id, dashboard_id)
-    if not is_visible(caller, dashboard):
+    if dashboard is None or not is_visible(caller, dashboard):
         raise dashboard_not_found()
     return DashboardDetailResponse(data=detail(dashboard, widgets))
 

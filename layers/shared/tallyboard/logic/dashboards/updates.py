@@ -35,6 +35,25 @@ from tallyboard.models.dashboards.updates import (
 NULLABLE = {"data_color_theme_id"}
 
 
+def _stored(dashboard: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The attributes an update writes: the fields sent and what follows from them."""
+    stored = dict(changes)
+    if "name" in changes:
+        stored["slug"] = slugify(changes["name"])
+    if "deleted" in changes:
+        stored["deletedAt"] = now_ms() if changes["deleted"] else None
+    stored["updatedAt"] = max(now_ms(), int(dashboard["updatedAt"]))
+    return stored
+
+
+def _audit_action(changes: dict[str, Any], was_deleted: bool) -> str:
+    if changes.get("deleted") is True:
+        return "dashboard.delete"
+    if "deleted" in changes and was_deleted:
+        return "dashboard.restore"
+    return "dashboard.update"
+
+
 def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -> DashboardDetailResponse:
     caller.require("editor", "dashboard:write")
     changes = sent_fields(request, NULLABLE)
@@ -52,12 +71,7 @@ def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -
         )
 
     clear_tiles = bool(changes.pop("delete_insights", False)) and changes.get("deleted") is True
-    stored = dict(changes)
-    if "name" in changes:
-        stored["slug"] = slugify(changes["name"])
-    if "deleted" in changes:
-        stored["deletedAt"] = now_ms() if changes["deleted"] else None
-    stored["updatedAt"] = max(now_ms(), int(dashboard["updatedAt"]))
+    stored = _stored(dashboard, changes)
     theme_change = None
     old_theme = dashboard.get("data_color_theme_id")
     if "data_color_theme_id" in changes and changes["data_color_theme_id"] != old_theme:
@@ -79,14 +93,9 @@ def update(caller: Caller, dashboard_id: str, request: UpdateDashboardRequest) -
         stored_updates.delete_widgets(caller.workspace_id, dashboard_id, [w["id"] for w in widgets])
         widgets = []
 
-    action = "dashboard.update"
-    if changes.get("deleted") is True:
-        action = "dashboard.delete"
-    elif "deleted" in changes and was_deleted:
-        action = "dashboard.restore"
     audit.record(
         caller,
-        action,
+        _audit_action(changes, was_deleted),
         "dashboard",
         dashboard_id,
         project_id=dashboard["projectId"],

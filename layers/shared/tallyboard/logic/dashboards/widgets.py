@@ -38,7 +38,7 @@ def _full() -> Conflict:
 def create(caller: Caller, dashboard_id: str, request: CreateWidgetRequest) -> WidgetResponse:
     caller.require("editor", "dashboard:write")
     dashboard = store.get_dashboard(caller.workspace_id, dashboard_id)
-    if not is_visible(caller, dashboard):
+    if dashboard is None or not is_visible(caller, dashboard):
         raise dashboard_not_found()
     require_edit(caller, dashboard)
     if dashboard.get("widgetCount", 0) >= MAX_WIDGETS_PER_DASHBOARD:
@@ -74,7 +74,7 @@ def create(caller: Caller, dashboard_id: str, request: CreateWidgetRequest) -> W
 
 def _visible_pair(caller: Caller, dashboard_id: str, widget_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     dashboard, widget = store.get_dashboard_and_widget(caller.workspace_id, dashboard_id, widget_id)
-    if not is_visible(caller, dashboard):
+    if dashboard is None or not is_visible(caller, dashboard):
         raise dashboard_not_found()
     if widget is None:
         raise _widget_not_found()

@@ -71,7 +71,7 @@ def _change(tile: dict[str, Any], before: dict[str, Any] | None, direction: str 
         after=after_value,
         absoluteChange=absolute,
         relativeChange=relative,
-        direction=direction,  # type: ignore[arg-type]
+        direction=direction,
     )
 
 
@@ -86,6 +86,14 @@ def _names(changes: list[TileChange]) -> str:
     return ", ".join(c.title for c in changes)
 
 
+def _phrase(change: TileChange) -> str:
+    verb = "rose" if change.direction == "up" else "fell"
+    span = f"({_fmt(change.before, change.unit)} → {_fmt(change.after, change.unit)})"
+    if change.relativeChange is not None:
+        return f"{change.title} {verb} {abs(change.relativeChange):g}% {span}"
+    return f"{change.title} {verb} by {_fmt(abs(change.absoluteChange or 0), change.unit)} {span}"
+
+
 def summarize(changes: list[TileChange], movers: list[TileChange], snapshot_at: int) -> str:
     """A short plain-language summary, the same for the same figures."""
     when = timeutil.to_datetime(snapshot_at).strftime("%Y-%m-%d %H:%M UTC")
@@ -94,18 +102,10 @@ def summarize(changes: list[TileChange], movers: list[TileChange], snapshot_at: 
         return "This dashboard has no insight tiles to compare."
     moved = [c for c in compared if c.direction in ("up", "down", "appeared", "disappeared")]
     parts = [f"Since the snapshot of {when}, {len(moved)} of {len(compared)} tile(s) changed."]
-
-    def phrase(change: TileChange) -> str:
-        verb = "rose" if change.direction == "up" else "fell"
-        span = f"({_fmt(change.before, change.unit)} → {_fmt(change.after, change.unit)})"
-        if change.relativeChange is not None:
-            return f"{change.title} {verb} {abs(change.relativeChange):g}% {span}"
-        return f"{change.title} {verb} by {_fmt(abs(change.absoluteChange or 0), change.unit)} {span}"
-
     if movers:
-        parts.append(f"Biggest mover: {phrase(movers[0])}.")
+        parts.append(f"Biggest mover: {_phrase(movers[0])}.")
         if len(movers) > 1:
-            parts.append("Also: " + "; ".join(phrase(m) for m in movers[1:]) + ".")
+            parts.append("Also: " + "; ".join(_phrase(m) for m in movers[1:]) + ".")
     for direction, text in (("appeared", "now have data"), ("disappeared", "no longer have data")):
         group = [c for c in compared if c.direction == direction]
         if group:

@@ -50,7 +50,8 @@ def stream_tiles(caller: Caller, dashboard_id: str) -> str:
     runtime cannot stream a response), and capped at MAX_STREAM_BYTES: past it the remaining
     tiles are named in one `truncated` event (run_insights returns them) before `done`."""
     parts: list[str] = []
-    size, sent, left = 0, 0, []
+    size, sent = 0, 0
+    left: list[str] = []
     for name, data in stream_events(caller, dashboard_id):
         event = _event(name, data, data.get("id") if name == "tile" else None)
         if left or (name == "tile" and size + len(event.encode()) > MAX_STREAM_BYTES):

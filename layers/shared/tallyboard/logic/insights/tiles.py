@@ -84,7 +84,8 @@ def tile_spec(widget: dict[str, Any]) -> TileSpec | tuple[str, str]:
     range_ms = int(match.group(1)) * UNIT_MS[match.group(2)]
     interval = config.get("interval") or _default_interval(range_ms)
     aggregation = config.get("aggregation")
-    aggregation = AGGREGATION_ALIASES.get(aggregation, aggregation)
+    if aggregation is not None:
+        aggregation = AGGREGATION_ALIASES.get(aggregation, aggregation)
     return TileSpec(config["metricId"], time_range, range_ms, interval, aggregation)
 
 
@@ -100,8 +101,8 @@ def timeseries(caller: Caller, project_id: str, spec: TileSpec, now: int) -> Any
         projectId=project_id,
         startDate=timeutil.to_iso(max(0, now - spec.range_ms)),
         endDate=timeutil.to_iso(now),
-        interval=spec.interval,  # type: ignore[arg-type]
-        aggregation=spec.aggregation,  # type: ignore[arg-type]
+        interval=spec.interval,
+        aggregation=spec.aggregation,
     )
     return metrics.timeseries(_metrics_reader(caller), spec.metric_id, query)
 
@@ -198,6 +199,7 @@ def compute(
             and now - int(entry.get("computedAt", 0)) < CACHE_TTL_SECONDS * 1000
         )
         if fresh and refresh != "force_blocking":
+            assert entry is not None  # fresh says so
             tiles.append({**entry["tile"], **_base(widget), "cached": True})
         elif refresh == "force_cache":
             tiles.append(
