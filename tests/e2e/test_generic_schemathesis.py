@@ -86,6 +86,12 @@ UNSTATABLE = (
         lambda sent: "assigned_to" in sent,
     ),
     Unstatable(
+        "projectId omitted by a key not bound to exactly one project",
+        re.compile(r"^Invalid parameter: projectId is required \(a key bound to one project needs none\)$"),
+        frozenset({"projectId"}),
+        lambda sent: "projectId" not in sent,
+    ),
+    Unstatable(
         "a holiday request over 366 days",
         re.compile(r"^Invalid parameter: end_date: a request covers at most 366 days$"),
         frozenset({"end_date"}),
@@ -103,8 +109,11 @@ def _range_fields(operation: Any) -> set[str]:
     the properties of a body's object property (`dateRange.startDate`)."""
     names = {p["name"] for p in operation.definition.raw.get("parameters", []) if p.get("in") == "query"}
     content = (operation.definition.raw.get("requestBody") or {}).get("content", {})
-    body = (content.get("application/json") or {}).get("schema") or {}
-    properties = _resolve(body).get("properties") or {}
+    body = _resolve((content.get("application/json") or {}).get("schema") or {})
+    # a body of whole variants (oneOf/anyOf of components): the fields of any of them
+    properties = dict(body.get("properties") or {})
+    for variant in body.get("oneOf", []) + body.get("anyOf", []):
+        properties |= _resolve(variant).get("properties") or {}
     names |= set(properties)
     for name, schema in properties.items():
         for option in [_resolve(schema), *(_resolve(o) for o in _resolve(schema).get("anyOf", []))]:

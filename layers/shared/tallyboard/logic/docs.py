@@ -6,6 +6,7 @@ import base64
 import copy
 import hashlib
 import json
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -67,10 +68,42 @@ class _SpecJsonSchema(json_schema.GenerateJsonSchema):
 json_schema.GenerateJsonSchema = _SpecJsonSchema  # type: ignore[misc]
 
 
+# Where the built document is read from: `make build` writes it into the function's artifact
+# (functions/ is its code), `make run` at start-up to the file this variable names.
+BUILT_FILE = Path("docs/get_openapi/openapi.json")
+BUILT_FILE_ENV = "TALLYBOARD_OPENAPI_FILE"
+
+
 def openapi_schema(functions_root: Path) -> dict[str, Any]:
     """The document, the caller's own copy: a change to it (schemathesis adds links to the one
     it is given) never reaches the next reader."""
     return copy.deepcopy(_merged(functions_root))
+
+
+def write_document(functions_root: Path, target: Path) -> None:
+    """Build the document once, to a file the docs functions serve (`make build`, `make run`)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(_merged(functions_root), separators=(",", ":")))
+
+
+def served_document(functions_root: Path) -> str:
+    """The document as served, JSON text: the built file where there is one (no handler is
+    imported), else merged here (a stack that built none, as the tests start)."""
+    return _served(functions_root, os.environ.get(BUILT_FILE_ENV) or str(functions_root / BUILT_FILE))
+
+
+@cache
+def _served(functions_root: Path, built: str) -> str:
+    path = Path(built)
+    if path.is_file():
+        return path.read_text()
+    return json.dumps(_merged(functions_root), separators=(",", ":"))
+
+
+@cache
+def _declared_methods(functions_root: Path) -> dict[str, list[str]]:
+    paths = json.loads(served_document(functions_root)).get("paths", {})
+    return {path: [m for m in HTTP_METHODS if m.lower() in operations] for path, operations in paths.items()}
 
 
 @cache
@@ -207,8 +240,7 @@ def _describe(schema: dict[str, Any]) -> None:
 def allowed_methods(functions_root: Path, path: str) -> list[str]:
     """The methods the document declares for a path template (/dashboards/{dashboardId}), in the
     usual order; none for a path it does not have."""
-    operations = _merged(functions_root).get("paths", {}).get(path, {})
-    return [method for method in HTTP_METHODS if method.lower() in operations]
+    return list(_declared_methods(functions_root).get(path, []))
 
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
@@ -512,7 +544,7 @@ CONFLICTS = {
     "updateTask": "The task changed while it was being written",
     "updateTeamMember": "The last owner's or the key's own role",
 }
-_ID_FIELD = re.compile(r"(Id|Ids|_id|_ids)$")
+_ID_FIELD = re.compile(r"^ids?$|Ids?$|_ids?$")
 
 
 def _error_response(status: str, description: str, text_too: bool) -> dict[str, Any]:
