@@ -143,6 +143,20 @@ def _sent(case: Any) -> dict[str, Any]:
     return sent
 
 
+_TEXT_ERROR = re.compile(r"^\d{3} [^:]+: (?P<message>[^\n]*)(?:\n  details:\n(?P<details>(?:    .*\n?)*))?")
+
+
+def _text_error(text: str) -> dict[str, Any]:
+    """An error answered as text (format=txt, tallyboard/text_format.py `render`): its message
+    and the names of its details."""
+    found = _TEXT_ERROR.match(text)
+    if found is None:
+        return {}
+    lines = (found["details"] or "").splitlines()
+    details = {line.strip().split(":", 1)[0]: "" for line in lines if line.startswith("    ") and ":" in line}
+    return {"message": found["message"], "details": details}
+
+
 def unstatable_rule(case: Any, response: Any) -> str | None:
     """The rule of UNSTATABLE a 400 answers for this case, if it is one exactly."""
     if response.status_code != 400:
@@ -150,7 +164,7 @@ def unstatable_rule(case: Any, response: Any) -> str | None:
     try:
         body = json.loads(response.content) or {}
     except ValueError:
-        return None
+        body = _text_error(response.content.decode(errors="replace"))
     if not isinstance(body, dict) or not isinstance(body.get("message"), str):
         return None
     named, sent, ranges = set(body.get("details") or {}), _sent(case), _range_fields(case.operation)

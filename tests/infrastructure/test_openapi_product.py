@@ -5,6 +5,7 @@ bound to one project may omit it, and oneOf/anyOf branches that are whole models
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -218,3 +219,17 @@ def test_one_of_branches_are_whole_models_with_a_discriminator_where_one_exists(
     assert basic["properties"]["credentials"]["required"] == ["username", "password"]
     export = schemas["CreateExportRequestIncludeMetrics"]
     assert {"format", "dateRange", "projectId", "includeMetrics"} <= set(export["properties"])
+
+
+def test_the_built_document_is_served_from_its_file(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make build` / `make run` write the document once; the docs function serves that file and
+    imports no handler (a file that is not the merge's is served as it is), else merges."""
+    built = tmp_path / "openapi.json"
+    docs.write_document(ROOT / "functions", built)
+    assert json.loads(built.read_text()) == SPEC
+    marked = tmp_path / "marked.json"
+    marked.write_text('{"openapi": "3.1.0", "marker": true}')
+    monkeypatch.setenv(docs.BUILT_FILE_ENV, str(marked))
+    assert docs.served_document(ROOT / "functions") == marked.read_text()
+    monkeypatch.setenv(docs.BUILT_FILE_ENV, str(tmp_path / "absent.json"))
+    assert json.loads(docs.served_document(ROOT / "functions")) == SPEC
