@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # checkov lives in a venv of its own: it pins libraries (boto3, …) that moto and SAM CLI pin too.
 TOOLS := .venv-tools
+NODE_TOOLS := .tools/node
 CHECKOV_VERSION := 3.3.30
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -46,21 +47,33 @@ e2e: $(VENV)/.installed
 infra: $(VENV)/.installed
 	$(PY) -m pytest tests/infrastructure
 
+# The OpenAPI linters and the TypeScript client check (tests/clients) come from npm, pinned in
+# .tools/node/package-lock.json.
+$(NODE_TOOLS)/node_modules/.installed: $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # mypy: layers/shared, strict (pyproject.toml [tool.mypy]). checkov: zero failed checks; skips
 # that hold for every resource are in .checkov.yaml with their reasons, a resource's own in its
-# Metadata.
-lint: $(VENV)/.installed $(TOOLS)/.installed
+# Metadata. The OpenAPI document as built: Redocly's recommended rules and Spectral's spectral:oas
+# at 0 errors and 0 warnings (rules off only in redocly.yaml and .spectral.yaml, with reasons).
+lint: $(VENV)/.installed $(TOOLS)/.installed $(NODE_TOOLS)/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/checkov --config-file .checkov.yaml -f template.yaml
+	$(PY) scripts/build_openapi.py .local/openapi.json
+	$(NODE_TOOLS)/node_modules/.bin/redocly lint --config redocly.yaml .local/openapi.json
+	$(NODE_TOOLS)/node_modules/.bin/spectral lint --ruleset .spectral.yaml --fail-severity warn .local/openapi.json
 
 # The built template is the one deployed: scripts/deployable_template.py adds what the route
-# table implies (every path's catch-all method answering 405), derived, never written by hand.
+# table implies (every path's catch-all method answering 405), derived, never written by hand;
+# the OpenAPI document is built once into the docs functions' artifacts (served as a file).
 build: $(VENV)/.installed
 	$(VENV)/bin/sam build --template-file template.yaml
 	$(PY) scripts/deployable_template.py .aws-sam/build/template.yaml
+	$(PY) scripts/build_openapi.py $(foreach f,GetOpenApiFunction MethodNotAllowedFunction,.aws-sam/build/$(f)/docs/get_openapi/openapi.json)
 
 # The built layer's compiled wheels must match the template's Architectures.
 check-arch: build
@@ -79,4 +92,4 @@ ci:
 	.ci/run
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .aws-sam .local .pytest_cache
+	rm -rf $(VENV) $(TOOLS) $(NODE_TOOLS)/node_modules .aws-sam .local .pytest_cache

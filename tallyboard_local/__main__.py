@@ -29,6 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo-file", type=Path, default=DEMO_FILE, help="where to write the demo details")
     args = parser.parse_args(argv)
 
+    # The OpenAPI document built once, before the first request: merged on demand, the first
+    # GET /openapi.json imported every handler (seconds, past a generator's timeout under load).
+    from tallyboard.logic import docs
+
+    spec_file = ROOT / ".local" / "openapi.json"
+    docs.write_document(ROOT / "functions", spec_file)
+    os.environ[docs.BUILT_FILE_ENV] = str(spec_file)
     stack = LocalStack(port=args.port, host=args.host).start()
     seeded = demo.seed()
     stack.functions.warm()

@@ -86,6 +86,12 @@ UNSTATABLE = (
         lambda sent: "assigned_to" in sent,
     ),
     Unstatable(
+        "projectId omitted by a key not bound to exactly one project",
+        re.compile(r"^Invalid parameter: projectId is required \(a key bound to one project needs none\)$"),
+        frozenset({"projectId"}),
+        lambda sent: "projectId" not in sent,
+    ),
+    Unstatable(
         "a holiday request over 366 days",
         re.compile(r"^Invalid parameter: end_date: a request covers at most 366 days$"),
         frozenset({"end_date"}),
@@ -103,8 +109,11 @@ def _range_fields(operation: Any) -> set[str]:
     the properties of a body's object property (`dateRange.startDate`)."""
     names = {p["name"] for p in operation.definition.raw.get("parameters", []) if p.get("in") == "query"}
     content = (operation.definition.raw.get("requestBody") or {}).get("content", {})
-    body = (content.get("application/json") or {}).get("schema") or {}
-    properties = _resolve(body).get("properties") or {}
+    body = _resolve((content.get("application/json") or {}).get("schema") or {})
+    # a body of whole variants (oneOf/anyOf of components): the fields of any of them
+    properties = dict(body.get("properties") or {})
+    for variant in body.get("oneOf", []) + body.get("anyOf", []):
+        properties |= _resolve(variant).get("properties") or {}
     names |= set(properties)
     for name, schema in properties.items():
         for option in [_resolve(schema), *(_resolve(o) for o in _resolve(schema).get("anyOf", []))]:
@@ -134,26 +143,28 @@ def _sent(case: Any) -> dict[str, Any]:
     return sent
 
 
-def _error_body(response: Any) -> Any:
-    """The error as JSON; a `format=txt` answer (`400 Bad Request: <message>`, then its details
-    indented, text_format.render) read back into the same shape."""
-    try:
-        return json.loads(response.content) or {}
-    except ValueError:
-        pass
-    first, *rest = response.text.splitlines() or [""]
-    head = re.match(r"^400 Bad Request: (?P<message>.*)$", first)
-    if head is None:
-        return None
-    details = [re.match(r"^    (?P<name>[^ :][^:]*):", line) for line in rest]
-    return {"message": head["message"], "details": {d["name"]: True for d in details if d}}
+_TEXT_ERROR = re.compile(r"^\d{3} [^:]+: (?P<message>[^\n]*)(?:\n  details:\n(?P<details>(?:    .*\n?)*))?")
+
+
+def _text_error(text: str) -> dict[str, Any]:
+    """An error answered as text (format=txt, tallyboard/text_format.py `render`): its message
+    and the names of its details."""
+    found = _TEXT_ERROR.match(text)
+    if found is None:
+        return {}
+    lines = (found["details"] or "").splitlines()
+    details = {line.strip().split(":", 1)[0]: "" for line in lines if line.startswith("    ") and ":" in line}
+    return {"message": found["message"], "details": details}
 
 
 def unstatable_rule(case: Any, response: Any) -> str | None:
     """The rule of UNSTATABLE a 400 answers for this case, if it is one exactly."""
     if response.status_code != 400:
         return None
-    body = _error_body(response)
+    try:
+        body = json.loads(response.content) or {}
+    except ValueError:
+        body = _text_error(response.content.decode(errors="replace"))
     if not isinstance(body, dict) or not isinstance(body.get("message"), str):
         return None
     named, sent, ranges = set(body.get("details") or {}), _sent(case), _range_fields(case.operation)

@@ -172,7 +172,7 @@ def test_every_create_links_to_the_operations_on_what_it_made() -> None:
                         f"POST {path} → {method.upper()} {child}"
                     )
     widget = paths["/dashboards/{dashboardId}/widgets"]["post"]["responses"]["201"]["links"]
-    (update,) = [link for link in widget.values() if link["operationId"].startswith("update_widget")]
+    (update,) = [link for link in widget.values() if link["operationId"] == "updateWidget"]
     assert update["parameters"] == {
         "widgetId": "$response.body#/data/id",
         "dashboardId": "$request.path.dashboardId",

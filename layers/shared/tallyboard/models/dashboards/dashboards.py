@@ -35,10 +35,11 @@ MAX_TAGS = 50
 
 class CreateDashboardRequest(RequestModel):
     # What `_category_matches_type` enforces, as JSON Schema: a category dashboard names its
-    # category; any other (custom, the default) has none (absent or null).
+    # category; any other (custom, the default) has none (absent or null). anyOf, not oneOf: the
+    # branches exclude each other by `category`, which a linter cannot see (`type` is optional).
     model_config = ConfigDict(
         json_schema_extra={
-            "oneOf": [
+            "anyOf": [
                 {"properties": {"type": {"const": "custom"}, "category": {"type": "null"}}},
                 {
                     "properties": {"type": {"const": "category"}, "category": {"type": "string"}},

@@ -179,7 +179,9 @@ class Widget(BaseModel):
     title: str
     position: Position
     visible: bool
-    config: dict[str, Any]
+    # Titled: a generator names the inline object `Widget` + title, and WidgetConfig is the
+    # request's component already.
+    config: dict[str, Any] = Field(title="Settings", description="The widget's settings, as stored")
     createdAt: int
     updatedAt: int
 
