@@ -129,8 +129,49 @@ def _merged(functions_root: Path) -> dict[str, Any]:
     _link_creates(schema)
     _self_contained_branches(schema)
     spec_examples.add_examples(schema)
+    _request_defaults_described(schema)
     _drop_unused_components(schema)
     return schema
+
+
+def _reached(roots: list[Any], components: dict[str, Any]) -> set[str]:
+    """The component schemas these parts of the document reach, through $refs."""
+    reached: set[str] = set()
+    pending = list(roots)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in reached and name in components:
+                    reached.add(name)
+                    pending.append(components[name])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return reached
+
+
+def _request_defaults_described(schema: dict[str, Any]) -> None:
+    """A request body's default is what the server fills in for a field left out: said in words.
+    As `default`, generators read it as "always present" (openapi-typescript types such a field
+    as required, as it is in an answer), so `POST /dashboards {name}` would not type-check. A
+    schema that answers use too keeps its defaults: there they are true of every answer."""
+    components = schema.get("components", {}).get("schemas", {})
+    operations = [
+        operation
+        for item in schema.get("paths", {}).values()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    requests = _reached([op.get("requestBody", {}) for op in operations], components)
+    answers = _reached([op.get("responses", {}) for op in operations], components)
+    for name in requests - answers:
+        for field in (components[name].get("properties") or {}).values():
+            if "default" in field:
+                said = f"Default when left out: {json.dumps(field.pop('default'))}."
+                field["description"] = f"{field['description']} {said}" if field.get("description") else said
 
 
 def _drop_unused_components(schema: dict[str, Any]) -> None:
