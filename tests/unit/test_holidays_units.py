@@ -15,22 +15,11 @@ from tallyboard.data.holidays import PENDING, TAKEN
 from tallyboard.errors import Conflict, Forbidden, NotFound
 from tallyboard.logic import holidays as logic
 from tallyboard.models.holidays import CreateHolidayRequest, HolidayQuery, UpdateHolidayRequest
-from tallyboard.plans import PLANS
+from tests.unit import fakes
 
 
 def caller(role: str = "owner", user_id: str = "user_1", **kwargs: Any) -> Caller:
-    fields: dict[str, Any] = {
-        "workspace_id": "ws_1",
-        "user_id": user_id,
-        "key_id": "key_1",
-        "role": role,
-        "scopes": (),
-        "project_ids": (),
-        "plan": PLANS["scale"],
-        "rate_limit": 1000,
-        **kwargs,
-    }
-    return Caller(**fields)
+    return fakes.caller(role, user_id=user_id, **kwargs)
 
 
 def brute_force_working_days(first: date, last: date) -> int:

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tallyboard.auth import Caller
 from tallyboard.data import leads as lead_data
 from tallyboard.data.dynamo import Page
 from tallyboard.errors import BadRequest, Forbidden, NotFound
@@ -21,23 +20,7 @@ from tallyboard.models.leads import (
     LeadListQuery,
     UpdateLeadRequest,
 )
-from tallyboard.plans import PLANS
-
-
-def caller(role: str = "editor", **kwargs: Any) -> Caller:
-    fields: dict[str, Any] = {
-        "workspace_id": "ws_1",
-        "user_id": "user_1",
-        "key_id": "key_1",
-        "role": role,
-        "scopes": (),
-        "project_ids": (),
-        "plan": PLANS["scale"],
-        "rate_limit": 1000,
-        **kwargs,
-    }
-    return Caller(**fields)
-
+from tests.unit.fakes import caller
 
 # ----------------------------------------------------------------------------- the request
 

@@ -9,33 +9,17 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tallyboard.auth import Caller
 from tallyboard.data.project_stats import ASSIGNED, TASKS
 from tallyboard.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from tallyboard.logic import tasks as logic
 from tallyboard.models.tasks import MAX_ASSIGNEES, CreateTaskRequest, TaskListQuery, UpdateTaskRequest
-from tallyboard.plans import PLANS
+from tests.unit.fakes import caller
 
 MEMBERS = [
     {"id": "user_1", "name": "Ada Lovelace"},
     {"id": "user_2", "name": "Grace Hopper"},
     {"id": "user_3", "name": "Alan Turing", "removedAt": 1},
 ]
-
-
-def caller(role: str = "editor", **kwargs: Any) -> Caller:
-    fields: dict[str, Any] = {
-        "workspace_id": "ws_1",
-        "user_id": "user_1",
-        "key_id": "key_1",
-        "role": role,
-        "scopes": (),
-        "project_ids": (),
-        "plan": PLANS["scale"],
-        "rate_limit": 1000,
-        **kwargs,
-    }
-    return Caller(**fields)
 
 
 # ----------------------------------------------------------------------------- the request
