@@ -62,11 +62,16 @@ def console(tenant: Tenant, path: str = "") -> str:
 
 def sign_in(driver: Any, tenant: Tenant) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.delete_all_cookies()
     driver.get(console(tenant, "/sign-in"))
     driver.find_element(By.ID, "api_key").send_keys(tenant.api_key)
+    old_page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "form.sign-in button[type=submit]").click()
+    # A click does not wait for the navigation it starts: wait for the old page to go.
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
 
 
 def axe_serious(driver: Any) -> list[dict[str, Any]]:

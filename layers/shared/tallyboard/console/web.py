@@ -177,7 +177,9 @@ def _project_ids(client: Tallyboard) -> list[str]:
 async def _dashboards(request: Request, session: sessions.Session, client: Tallyboard, csrf: str) -> Response:
     _check_key(client)
     found: list[dict[str, Any]] = []
-    for project_id in _project_ids(client) or [None]:
+    # A key bound to one project lists no projects (403) and names none.
+    project_ids: list[str | None] = [*_project_ids(client)] or [None]
+    for project_id in project_ids:
         body = client.call("dashboards.list", unwrap=False, query={"projectId": project_id})
         found.extend(body.get("data") or [])
     query = request.query_params.get("q", "")
