@@ -125,7 +125,7 @@ def test_deployable_template_answers_every_paths_undeclared_methods(monkeypatch:
     paths = api["Properties"]["Body"]["paths"]
     assert set(paths) == {r.path for r in tpl.routes()}
     for path, operations in paths.items():
-        if path in _page_paths():
+        if path in tpl.page_paths():
             continue  # the console's pages: its own ANY method, integrated with it (below)
         catch_all = operations["x-amazon-apigateway-any-method"]
         uri = catch_all["x-amazon-apigateway-integration"]["uri"]
@@ -210,17 +210,9 @@ def _resolver_routes(module: Any) -> set[tuple[str, str]]:
     }
 
 
-def _page_paths() -> set[str]:
-    """Paths whose template method is ANY: the console's pages (an ASGI app behind Mangum), not
-    API operations, so outside the OpenAPI document and its resolvers."""
-    return {
-        r.path for r in tpl.routes() if r.method == tpl.ANY and r.function != tpl.METHOD_NOT_ALLOWED_FUNCTION
-    }
-
-
 def test_every_route_has_a_handler_declaring_exactly_it(handler_modules: list[tuple[str, Path, Any]]) -> None:
     expected = _api_routes_by_function()
-    pages = {r.function for r in tpl.routes() if r.path in _page_paths()}
+    pages = {r.function for r in tpl.routes() if r.path in tpl.page_paths()}
     for logical_id, handler_file, module in handler_modules:
         if logical_id in pages:
             assert getattr(module, "app", None) is None and callable(module.lambda_handler), logical_id
@@ -243,7 +235,7 @@ def test_openapi_and_template_routes_match() -> None:
         for method in operations
         if method in {"get", "post", "put", "patch", "delete"}
     }
-    in_template = {(r.method, r.path) for r in tpl.routes() if r.path not in _page_paths()}
+    in_template = {(r.method, r.path) for r in tpl.routes() if r.path not in tpl.page_paths()}
 
     assert documented - in_template == set(), "documented but not deployed"
     assert in_template - documented == set(), "deployed but not documented"
@@ -254,7 +246,7 @@ def test_only_the_docs_and_console_routes_are_public() -> None:
 
     public = {r.path for r in tpl.routes() if not r.authorized}
     assert public == set(docs.PUBLIC_PATHS) | {"/console", "/console/{proxy+}"}
-    assert _page_paths() == {"/console", "/console/{proxy+}"}
+    assert tpl.page_paths() == {"/console", "/console/{proxy+}"}
 
 
 def test_route_paths_are_unique_per_method() -> None:
