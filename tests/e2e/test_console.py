@@ -62,15 +62,21 @@ def console(tenant: Tenant, path: str = "") -> str:
 
 def sign_in(driver: Any, tenant: Tenant) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.delete_all_cookies()
     driver.get(console(tenant, "/sign-in"))
     driver.find_element(By.ID, "api_key").send_keys(tenant.api_key)
+    submit(driver, "form.sign-in button[type=submit]")
+
+
+def submit(driver: Any, button: str) -> None:
+    """Click a form's button and wait for the page it loads (a click does not wait for it)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
     old_page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "form.sign-in button[type=submit]").click()
-    # A click does not wait for the navigation it starts: wait for the old page to go.
+    driver.find_element(By.CSS_SELECTOR, button).click()
     WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
 
 
@@ -172,6 +178,43 @@ def test_sign_in_then_the_dashboard_draws_what_run_insights_returns(
     shot(driver, "dashboard-360px")
     driver.set_window_size(1280, 1000)
     assert width <= 360  # nothing overflows sideways at 360 px
+
+
+def test_the_metric_explorer_draws_the_timeseries(driver: Any, tenant: Tenant, board: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    sign_in(driver, tenant)
+    driver.get(console(tenant, "/metrics"))
+    driver.find_element(By.ID, "metric").send_keys("sales")
+    Select(driver.find_element(By.ID, "interval")).select_by_value("week")
+    submit(driver, "form.explorer button[type=submit]")
+
+    assert "metric=sales" in driver.current_url and "interval=week" in driver.current_url
+    end = now_ms()
+    api = tenant.get(
+        "/metrics/sales/timeseries",
+        params={
+            "projectId": tenant.project_id,
+            "startDate": _iso(end - 30 * DAY),
+            "endDate": _iso(end),
+            "interval": "week",
+        },
+    ).json()
+    svg = driver.find_element(By.CSS_SELECTOR, "svg.chart")
+    assert len(svg.find_elements(By.CSS_SELECTOR, "circle.point")) == len(api["data"]) > 0
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.data tbody tr")
+    assert [r.find_elements(By.TAG_NAME, "td")[1].text for r in rows] == [
+        f"{p['value']:,.2f}".rstrip("0").rstrip(".") for p in api["data"]
+    ]
+    assert axe_serious(driver) == []
+    shot(driver, "metric-explorer")
+
+
+def _iso(ms: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_a_revoked_key_is_signed_out_at_the_next_page(driver: Any, tenant: Tenant) -> None:

@@ -15,6 +15,7 @@ def layout(base: str, title: str, body: str, *, signed_in: bool, csrf: str = "")
     if signed_in:
         nav = (
             f'<nav aria-label="Console"><a href="{base}/console/dashboards">Dashboards</a>'
+            f'<a href="{base}/console/metrics">Metrics</a>'
             f'<form method="post" action="{base}/console/sign-out">'
             f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
             '<button type="submit">Sign out</button></form></nav>'
@@ -165,3 +166,37 @@ def dashboard(base: str, csrf: str, detail: dict[str, Any], insights: dict[str, 
 
 def message(base: str, title: str, text: str, *, signed_in: bool, csrf: str = "") -> str:
     return layout(base, title, f"<p>{escape(text)}</p>", signed_in=signed_in, csrf=csrf)
+
+
+RANGES = {"24h": 1, "7d": 7, "30d": 30, "90d": 90}
+INTERVALS = ("hour", "day", "week", "month")
+AGGREGATIONS = ("", "sum", "avg", "min", "max", "count", "last")
+
+
+def _select(name: str, label: str, options: tuple[str, ...], chosen: str) -> str:
+    items = "".join(
+        f'<option value="{escape(o)}"{" selected" if o == chosen else ""}>{escape(o or "natural")}</option>'
+        for o in options
+    )
+    return f'<label for="{name}">{label}</label><select id="{name}" name="{name}">{items}</select>'
+
+
+def metric_explorer(
+    base: str, csrf: str, choice: dict[str, str], series: dict[str, Any] | None, error: str | None
+) -> str:
+    """The metric, range, interval and aggregation chosen → a chart and its table."""
+    form = (
+        f'<form method="get" action="{base}/console/metrics" class="explorer">'
+        '<label for="metric">Metric id</label>'
+        f'<input id="metric" name="metric" value="{escape(choice["metric"])}" required>'
+        + _select("range", "Range", tuple(RANGES), choice["range"])
+        + _select("interval", "Interval", INTERVALS, choice["interval"])
+        + _select("aggregation", "Aggregation", AGGREGATIONS, choice["aggregation"])
+        + '<button type="submit">Show</button></form>'
+    )
+    result = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    if series is not None:
+        points = series.get("data") or []
+        title = f"{choice['metric']} by {series.get('interval') or choice['interval']}"
+        result += f'<div class="figure">{chart("explorer", title, points)}{data_table(title, points)}</div>'
+    return layout(base, "Metric explorer", form + result, signed_in=True, csrf=csrf)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -201,6 +202,43 @@ async def _dashboard(request: Request, session: sessions.Session, client: Tallyb
     return _html(pages.dashboard(_base(request), csrf, detail, insights))
 
 
+async def _metrics(request: Request, session: sessions.Session, client: Tallyboard, csrf: str) -> Response:
+    params = request.query_params
+    choice = {
+        "metric": params.get("metric", "").strip(),
+        "range": params.get("range", "30d") if params.get("range") in pages.RANGES else "30d",
+        "interval": params.get("interval", "day") if params.get("interval") in pages.INTERVALS else "day",
+        "aggregation": params.get("aggregation", "")
+        if params.get("aggregation") in pages.AGGREGATIONS
+        else "",
+    }
+    series, error, status = None, None, 200
+    if not choice["metric"]:
+        _check_key(client)
+    else:
+        end = datetime.now(UTC).replace(microsecond=0)
+        start = end - timedelta(days=pages.RANGES[choice["range"]])
+        project_ids = _project_ids(client)
+        try:
+            series = client.call(
+                "metrics.timeseries",
+                unwrap=False,
+                path={"metricId": choice["metric"]},
+                query={
+                    "projectId": project_ids[0] if project_ids else None,
+                    "startDate": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "endDate": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "interval": choice["interval"],
+                    "aggregation": choice["aggregation"] or None,
+                },
+            )
+        except AuthenticationError:
+            raise
+        except TallyboardError as failure:
+            error, status = str(failure), getattr(failure, "status_code", 502)
+    return _html(pages.metric_explorer(_base(request), csrf, choice, series, error), status)
+
+
 async def static(request: Request) -> Response:
     name = request.path_params["name"]
     if name != "console.css":
@@ -225,6 +263,7 @@ def create_app() -> Starlette:
             Route("/console/sign-out", sign_out, methods=["POST"]),
             Route("/console/dashboards", signed_in(_dashboards)),
             Route("/console/dashboards/{dashboard_id}", signed_in(_dashboard)),
+            Route("/console/metrics", signed_in(_metrics)),
             Route("/console/static/{name}", static),
         ],
         exception_handlers={404: not_found},
