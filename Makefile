@@ -71,7 +71,7 @@ lint: $(VENV)/.installed $(TOOLS)/.installed $(NODE_TOOLS)/node_modules/.install
 # table implies (every path's catch-all method answering 405), derived, never written by hand;
 # the OpenAPI document is built once into the docs functions' artifacts (served as a file).
 build: $(VENV)/.installed
-	$(VENV)/bin/sam build --template-file template.yaml
+	TALLYBOARD_ROOT=$(CURDIR) $(VENV)/bin/sam build --template-file template.yaml
 	$(PY) scripts/deployable_template.py .aws-sam/build/template.yaml
 	$(PY) scripts/build_openapi.py $(foreach f,GetOpenApiFunction MethodNotAllowedFunction,.aws-sam/build/$(f)/docs/get_openapi/openapi.json)
 

@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  owner key:   {seeded['apiKey']}")
     print(f"  project key: {seeded['projectKey']}   (bound to the project: no projectId needed)")
     print(f"  try: curl -H 'Authorization: Bearer {seeded['apiKey']}' {stack.base_url}/api-keys")
+    print(f"  console: {stack.base_url}/console   (sign in with the owner key)")
     print(f"  docs: {stack.base_url}/docs   (demo details in {shown}; Ctrl-C stops)", flush=True)
 
     stopping = threading.Event()

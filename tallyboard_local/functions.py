@@ -49,9 +49,11 @@ def _empty_container_caches() -> None:
     """Lambda containers share no memory, but in-process functions share the layer's modules: a
     new container starts with the shared package's per-container caches empty, so its first
     request reads what a real container's would (and the IAM check sees the call)."""
+    from tallyboard.data.console import console_key
     from tallyboard.data.cursor_key import cursor_key
 
     cursor_key.cache_clear()
+    console_key.cache_clear()
 
 
 def isolate_resolver_requests() -> None:

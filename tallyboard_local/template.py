@@ -53,7 +53,9 @@ class Route:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        # {name+} is API Gateway's greedy parameter: the rest of the path, slashes included.
+        regex = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>.+)", re.escape(self.path))
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", regex)
         return re.compile(f"^{regex}$")
 
 
@@ -94,6 +96,13 @@ def routes(template: dict[str, Any] | None = None) -> list[Route]:
                 )
             )
     return found + _definition_routes(template)
+
+
+def page_paths(template: dict[str, Any] | None = None) -> set[str]:
+    """Paths a function declares with method ANY: the console's pages (an ASGI app behind Mangum
+    answers every method itself), not API operations, so outside the OpenAPI document and the
+    405 function."""
+    return {r.path for r in routes(template) if r.method == ANY and r.function != METHOD_NOT_ALLOWED_FUNCTION}
 
 
 # Answers a known path's undeclared method with 405 and `Allow`; bound to every path by `deployable`.

@@ -100,7 +100,9 @@ def test_sam_translation_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
     authorizer = body["securityDefinitions"]["KeyAuthorizer"]["x-amazon-apigateway-authorizer"]
     assert authorizer["type"] == "token"
     translated_routes = {
-        (method.upper(), path) for path, operations in body["paths"].items() for method in operations
+        (tpl.ANY if method == "x-amazon-apigateway-any-method" else method.upper(), path)
+        for path, operations in body["paths"].items()
+        for method in operations
     }
     assert translated_routes == {(r.method, r.path) for r in tpl.routes()}
 
@@ -123,6 +125,8 @@ def test_deployable_template_answers_every_paths_undeclared_methods(monkeypatch:
     paths = api["Properties"]["Body"]["paths"]
     assert set(paths) == {r.path for r in tpl.routes()}
     for path, operations in paths.items():
+        if path in tpl.page_paths():
+            continue  # the console's pages: its own ANY method, integrated with it (below)
         catch_all = operations["x-amazon-apigateway-any-method"]
         uri = catch_all["x-amazon-apigateway-integration"]["uri"]
         assert f"${{{tpl.METHOD_NOT_ALLOWED_FUNCTION}.Arn}}" in uri["Fn::Sub"], path
@@ -208,7 +212,11 @@ def _resolver_routes(module: Any) -> set[tuple[str, str]]:
 
 def test_every_route_has_a_handler_declaring_exactly_it(handler_modules: list[tuple[str, Path, Any]]) -> None:
     expected = _api_routes_by_function()
+    pages = {r.function for r in tpl.routes() if r.path in tpl.page_paths()}
     for logical_id, handler_file, module in handler_modules:
+        if logical_id in pages:
+            assert getattr(module, "app", None) is None and callable(module.lambda_handler), logical_id
+            continue
         app = getattr(module, "app", None)
         if logical_id not in expected:
             assert app is None, f"{logical_id} has a resolver but no Api event in the template"
@@ -227,17 +235,18 @@ def test_openapi_and_template_routes_match() -> None:
         for method in operations
         if method in {"get", "post", "put", "patch", "delete"}
     }
-    in_template = {(r.method, r.path) for r in tpl.routes()}
+    in_template = {(r.method, r.path) for r in tpl.routes() if r.path not in tpl.page_paths()}
 
     assert documented - in_template == set(), "documented but not deployed"
     assert in_template - documented == set(), "deployed but not documented"
 
 
-def test_only_the_docs_routes_are_public() -> None:
+def test_only_the_docs_and_console_routes_are_public() -> None:
     from tallyboard.logic import docs
 
     public = {r.path for r in tpl.routes() if not r.authorized}
-    assert public == set(docs.PUBLIC_PATHS)
+    assert public == set(docs.PUBLIC_PATHS) | {"/console", "/console/{proxy+}"}
+    assert tpl.page_paths() == {"/console", "/console/{proxy+}"}
 
 
 def test_route_paths_are_unique_per_method() -> None:

@@ -169,3 +169,13 @@ def test_resolver_sub_ref_and_get_att() -> None:
         "plain",
         {"A": "the-bucket"},
     ]
+
+
+def test_a_greedy_path_parameter_takes_the_rest_of_the_path() -> None:
+    """API Gateway's {proxy+} matches one or more segments, slashes included; {id} stays one."""
+    greedy = tpl.Route("ANY", "/console/{proxy+}", "ConsoleFunction", Path("app.py"), "h", False)
+    single = tpl.Route("GET", "/dashboards/{dashboardId}", "F", Path("app.py"), "h", True)
+
+    assert greedy.pattern.match("/console/dashboards/dash_1").groupdict() == {"proxy": "dashboards/dash_1"}  # type: ignore[union-attr]
+    assert greedy.pattern.match("/console") is None and greedy.pattern.match("/console/") is None
+    assert single.pattern.match("/dashboards/a/b") is None

@@ -44,6 +44,7 @@ class Settings:
     _export_schedule_target_arn: str | None = ""
     _export_schedule_role_arn: str | None = ""
     _export_schedule_dlq_arn: str | None = ""
+    _console_secret_arn: str | None = ""
 
     @property
     def export_state_machine_arn(self) -> str:
@@ -60,6 +61,10 @@ class Settings:
     @property
     def export_schedule_dlq_arn(self) -> str:
         return _required("EXPORT_SCHEDULE_DLQ_ARN", self._export_schedule_dlq_arn)
+
+    @property
+    def console_secret_arn(self) -> str:
+        return _required("CONSOLE_SECRET_ARN", self._console_secret_arn)
 
 
 OPTIONAL = frozenset({"max_body_bytes"})
