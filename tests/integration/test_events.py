@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tallyboard_local import samples
+from tallyboard_local import template as tpl
 from tallyboard_local.samples import EVENTS_DIR, SAMPLE_KEY
 from tallyboard_local.stack import LocalStack
 from tests.conftest import Tenant
@@ -75,6 +76,9 @@ def test_sample_event_runs_against_a_real_workspace(
             assert set(body) <= {"error", "message", "details", "retryAfter"}, body
         else:
             assert isinstance(body, dict) and body, body
+    elif event.get("resource") in tpl.page_paths():  # a console page: HTML for a browser
+        assert content_type.startswith("text/html"), content_type
+        assert "<html" in result["body"]
     else:
         assert event_file.stem == "get_docs" and content_type.startswith("text/html"), content_type
         assert "swagger-ui" in result["body"]
