@@ -199,6 +199,24 @@ def judged(check: Any, case: Any, response: Any) -> str | None:
     failure = check.failure_info.failure if check.failure_info is not None else None
     if check.name == "use_after_free" and failure is not None and _soft_delete(failure.operation):
         return "a soft delete (API.md: an archived project stays readable by id)"
+    if check.name == "ensure_resource_availability" and response is not None:
+        return _missing_body_reference(case, response)
+    return None
+
+
+def _missing_body_reference(case: Any, response: Any) -> str | None:
+    """A 404 naming only ids the body sent (`client_id` of a lead): the resource just made is
+    there, another one the body names is not (docs/api.md: an id a body names that the workspace
+    does not hold is a 404 naming the field), which the check cannot tell from a lost resource."""
+    if response.status_code != 404 or not isinstance(case.body, dict):
+        return None
+    try:
+        body = json.loads(response.content) or {}
+    except ValueError:
+        body = _text_error(response.content.decode(errors="replace"))
+    named = set((body.get("details") or {}) if isinstance(body, dict) else ())
+    if named and named <= {name for name, value in case.body.items() if isinstance(value, (str, list))}:
+        return "an id the body names that the workspace does not hold (404 naming the field)"
     return None
 
 
