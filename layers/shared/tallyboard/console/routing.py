@@ -1,0 +1,178 @@
+"""What every console page shares: the stage prefix, the response headers, the session cookie,
+the API client on the signed-in key, and `signed_in`, which wraps a page."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from tallyboard_client import Tallyboard
+from tallyboard_client._errors import AuthenticationError, PermissionDeniedError, TallyboardError
+
+from tallyboard.console import render
+from tallyboard.console import session as sessions
+from tallyboard.data.console import console_key
+
+SESSION_COOKIE = "tb_console"
+PRE_SESSION_COOKIE = "tb_console_pre"  # binds the sign-in form's CSRF token
+POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class SignedOut(Exception):
+    pass
+
+
+def base(request: Request) -> str:
+    """The stage prefix links need (/v1): Mangum hands the app the path without it."""
+    event = request.scope.get("aws.event") or {}
+    stage = (event.get("requestContext") or {}).get("stage")
+    return f"/{stage}" if stage else ""
+
+
+def api_url(request: Request) -> str:
+    proto = request.headers.get("x-forwarded-proto", "http")
+    return f"{proto}://{request.headers.get('host', 'localhost')}{base(request)}"
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=f"{base(request)}/console",
+        secure=True,
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def client_for(request: Request, api_key: str) -> Tallyboard:
+    return Tallyboard(api_key=api_key, base_url=api_url(request), max_retries=0, timeout=8)
+
+
+def html(text: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(text, status_code=status, headers=SECURITY_HEADERS)
+
+
+def redirect(request: Request, path: str) -> Response:
+    """303 to a console path (after a form's POST: the browser GETs the page it names)."""
+    return RedirectResponse(f"{base(request)}/console{path}", status_code=303, headers=SECURITY_HEADERS)
+
+
+def to_sign_in(request: Request) -> Response:
+    response = redirect(request, "/sign-in")
+    response.delete_cookie(
+        SESSION_COOKIE, path=f"{base(request)}/console", secure=True, httponly=True, samesite="strict"
+    )
+    return response
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a signed-in page gets: its request, the session, a client on the session's key, the
+    session's CSRF token and the stage prefix its links start with."""
+
+    request: Request
+    session: sessions.Session
+    client: Tallyboard
+    csrf: str
+    base: str
+
+    def page(self, title: str, body: str, status: int = 200, head: str = "") -> Response:
+        return html(render.layout(self.base, title, body, signed_in=True, csrf=self.csrf, head=head), status)
+
+    def failure(self, title: str, error: TallyboardError, body: str = "") -> Response:
+        """The API's refusal shown after `body` (the page's form), with its status; a 401 (a
+        revoked key) signs out instead."""
+        if isinstance(error, AuthenticationError):
+            raise error
+        return self.page(title, body + render.alert(str(error)), getattr(error, "status_code", None) or 502)
+
+    async def form(self) -> dict[str, str]:
+        """The POSTed form, its CSRF token checked (SignedOut-free: a bad token is a 403 page)."""
+        form = await read_form(self.request)
+        if not sessions.csrf_ok(console_key(), self.session.session_id, form.get("csrf", "")):
+            raise CsrfRefused
+        return form
+
+
+class CsrfRefused(Exception):
+    pass
+
+
+def refused(request: Request) -> Response:
+    return html(
+        render.message(
+            base(request), "Refused", "The form's CSRF token is missing or wrong.", signed_in=False
+        ),
+        403,
+    )
+
+
+Page = Callable[[Context], Awaitable[Response]]
+
+
+def signed_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
+    """Unseal the cookie and run the page with a client on its key; any 401 from the API (a
+    revoked or expired key) or a cookie that does not unseal sends the browser to sign in; a
+    form whose CSRF token is wrong is refused (403) before the page acts on it."""
+
+    async def endpoint(request: Request) -> Response:
+        key = console_key()
+        session = sessions.unseal(key, request.cookies.get(SESSION_COOKIE))
+        if session is None:
+            return to_sign_in(request)
+        client = client_for(request, session.api_key)
+        context = Context(
+            request, session, client, sessions.csrf_token(key, session.session_id), base(request)
+        )
+        try:
+            return await page(context)
+        except (AuthenticationError, SignedOut):
+            return to_sign_in(request)
+        except CsrfRefused:
+            return refused(request)
+        finally:
+            client.close()
+
+    return endpoint
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The urlencoded form (every console form is one; no multipart parser needed)."""
+    return {k: v[-1] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+
+
+def check_key(client: Tallyboard) -> None:
+    """The key works: /team answers (a 403 is a live key without that right)."""
+    with contextlib.suppress(PermissionDeniedError):
+        client.call("team.list", query={"limit": 1})
+
+
+def project_ids(client: Tallyboard) -> list[str]:
+    """The projects the key sees; a key bound to one project lists none (403) and names none."""
+    try:
+        projects = client.call("projects.list", unwrap=False)
+    except PermissionDeniedError:
+        return []
+    return [p["id"] for p in projects.get("data") or []]
+
+
+def first_project(client: Tallyboard) -> str | None:
+    """The project a project route names: the first the key sees, or none for a bound key (the
+    API then takes the key's own)."""
+    ids = project_ids(client)
+    return ids[0] if ids else None
