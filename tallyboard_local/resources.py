@@ -54,7 +54,11 @@ def _create_bucket(s3: Any, name: str, props: dict[str, Any]) -> None:
                         "Status": r["Status"],
                         "Filter": {"Prefix": ""},
                         "Expiration": {"Days": r["ExpirationInDays"]},
-                        "AbortIncompleteMultipartUpload": r["AbortIncompleteMultipartUpload"],
+                        **(
+                            {"AbortIncompleteMultipartUpload": r["AbortIncompleteMultipartUpload"]}
+                            if "AbortIncompleteMultipartUpload" in r
+                            else {}
+                        ),
                     }
                     for r in rules
                 ]

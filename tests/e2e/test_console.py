@@ -223,3 +223,29 @@ def test_a_form_without_its_csrf_token_is_refused(tenant: Tenant) -> None:
     assert signed_out.status_code == 403
     still = requests.get(console(tenant, "/dashboards"), cookies={"tb_console": cookie}, timeout=30)
     assert still.status_code == 200 and "<h1>Dashboards</h1>" in still.text
+
+
+def test_a_signed_out_sessions_cookie_replayed_is_refused(tenant: Tenant) -> None:
+    cookie, _ = _signed_in_cookie(tenant)
+    page = requests.get(console(tenant, "/dashboards"), cookies={"tb_console": cookie}, timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+    signed_out = requests.post(
+        console(tenant, "/sign-out"),
+        data={"csrf": csrf},
+        cookies={"tb_console": cookie},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert signed_out.status_code == 303 and "tb_console=" in signed_out.headers["Set-Cookie"]
+
+    # The copy still unseals (its expiry is hours away), but its session has ended.
+    replayed = requests.get(
+        console(tenant, "/dashboards"), cookies={"tb_console": cookie}, allow_redirects=False, timeout=30
+    )
+    assert replayed.status_code == 303 and replayed.headers["Location"] == "/v1/console/sign-in"
+    other, _ = _signed_in_cookie(tenant)  # another session of the same key is untouched
+    assert (
+        requests.get(console(tenant, "/dashboards"), cookies={"tb_console": other}, timeout=30).status_code
+        == 200
+    )

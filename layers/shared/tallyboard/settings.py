@@ -45,6 +45,7 @@ class Settings:
     _export_schedule_role_arn: str | None = ""
     _export_schedule_dlq_arn: str | None = ""
     _console_secret_arn: str | None = ""
+    _console_session_bucket: str | None = ""
 
     @property
     def export_state_machine_arn(self) -> str:
@@ -65,6 +66,10 @@ class Settings:
     @property
     def console_secret_arn(self) -> str:
         return _required("CONSOLE_SECRET_ARN", self._console_secret_arn)
+
+    @property
+    def console_session_bucket(self) -> str:
+        return _required("CONSOLE_SESSION_BUCKET", self._console_session_bucket)
 
 
 OPTIONAL = frozenset({"max_body_bytes"})

@@ -15,7 +15,7 @@ from tallyboard_client._errors import AuthenticationError, PermissionDeniedError
 
 from tallyboard.console import render
 from tallyboard.console import session as sessions
-from tallyboard.data.console import console_key
+from tallyboard.data.console import console_key, end_session, session_live
 
 SESSION_COOKIE = "tb_console"
 PRE_SESSION_COOKIE = "tb_console_pre"  # binds the sign-in form's CSRF token
@@ -29,10 +29,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-
-
-class SignedOut(Exception):
-    pass
 
 
 def base(request: Request) -> str:
@@ -102,7 +98,7 @@ class Context:
         return self.page(title, body + render.alert(str(error)), getattr(error, "status_code", None) or 502)
 
     async def form(self) -> dict[str, str]:
-        """The POSTed form, its CSRF token checked (SignedOut-free: a bad token is a 403 page)."""
+        """The POSTed form, its CSRF token checked (a wrong one ends the request with a 403 page)."""
         form = await read_form(self.request)
         if not sessions.csrf_ok(console_key(), self.session.session_id, form.get("csrf", "")):
             raise CsrfRefused
@@ -128,12 +124,13 @@ Page = Callable[[Context], Awaitable[Response]]
 def signed_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
     """Unseal the cookie and run the page with a client on its key; any 401 from the API (a
     revoked or expired key) or a cookie that does not unseal sends the browser to sign in; a
-    form whose CSRF token is wrong is refused (403) before the page acts on it."""
+    form whose CSRF token is wrong is refused (403) before the page acts on it. A signed-out
+    session's cookie, replayed, unseals but is no longer live."""
 
     async def endpoint(request: Request) -> Response:
         key = console_key()
         session = sessions.unseal(key, request.cookies.get(SESSION_COOKIE))
-        if session is None:
+        if session is None or not session_live(session.session_id):
             return to_sign_in(request)
         client = client_for(request, session.api_key)
         context = Context(
@@ -141,7 +138,8 @@ def signed_in(page: Page) -> Callable[[Request], Awaitable[Response]]:
         )
         try:
             return await page(context)
-        except (AuthenticationError, SignedOut):
+        except AuthenticationError:
+            end_session(session.session_id)  # the key was revoked: its session ends with it
             return to_sign_in(request)
         except CsrfRefused:
             return refused(request)

@@ -1,5 +1,6 @@
-"""The console session: the API key sealed with AES-256-GCM into a cookie (the expiry inside the
-sealed payload, so neither can be altered), and CSRF tokens bound to the session."""
+"""The console session: the API key sealed with AES-256-GCM into a cookie (the session id and the
+expiry inside the sealed payload, so none can be altered), and CSRF tokens bound to the session.
+Whether the session is still live (not signed out) is data/console.py's."""
 
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def seal(key: bytes, api_key: str, now: float | None = None) -> str:
+def seal(key: bytes, api_key: str, session_id: str, now: float | None = None) -> str:
     now = time.time() if now is None else now
-    payload = {"k": api_key, "sid": _b64(os.urandom(16)), "exp": int(now) + SESSION_SECONDS}
+    payload = {"k": api_key, "sid": session_id, "exp": int(now) + SESSION_SECONDS}
     nonce = os.urandom(12)
     return _b64(nonce + AESGCM(key).encrypt(nonce, json.dumps(payload).encode(), _AAD))
 
@@ -64,5 +65,6 @@ def csrf_ok(key: bytes, binding: str | None, token: str | None) -> bool:
     return bool(binding and token) and hmac.compare_digest(csrf_token(key, binding or ""), token or "")
 
 
-def new_binding() -> str:
+def new_id() -> str:
+    """A random id: a session's, or the pre-session cookie's that binds the sign-in form."""
     return _b64(os.urandom(16))

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 from tallyboard_client._errors import AuthenticationError
 
@@ -19,18 +19,18 @@ from tallyboard.console import dashboards, metrics, render
 from tallyboard.console import session as sessions
 from tallyboard.console.routing import (
     PRE_SESSION_COOKIE,
-    SECURITY_HEADERS,
     SESSION_COOKIE,
     base,
     check_key,
     client_for,
     html,
     read_form,
+    redirect,
     refused,
     set_cookie,
     to_sign_in,
 )
-from tallyboard.data.console import console_key
+from tallyboard.data.console import console_key, end_session, start_session
 
 STATIC = Path(__file__).parent / "static"
 AREAS = (dashboards, metrics)
@@ -49,7 +49,7 @@ def sign_in_page(prefix: str, csrf: str, error: str | None = None) -> str:
 
 async def sign_in_form(request: Request) -> Response:
     key = console_key()
-    binding = request.cookies.get(PRE_SESSION_COOKIE) or sessions.new_binding()
+    binding = request.cookies.get(PRE_SESSION_COOKIE) or sessions.new_id()
     response = html(sign_in_page(base(request), sessions.csrf_token(key, binding)))
     set_cookie(response, request, PRE_SESSION_COOKIE, binding, 3600)
     return response
@@ -72,8 +72,11 @@ async def sign_in(request: Request) -> Response:
         return html(sign_in_page(prefix, csrf, "That key is not valid (or was revoked)."), 401)
     finally:
         client.close()
-    response = RedirectResponse(f"{prefix}/console/dashboards", status_code=303, headers=SECURITY_HEADERS)
-    set_cookie(response, request, SESSION_COOKIE, sessions.seal(key, api_key), sessions.SESSION_SECONDS)
+    session_id = sessions.new_id()
+    start_session(session_id)
+    response = redirect(request, "/dashboards")
+    cookie = sessions.seal(key, api_key, session_id)
+    set_cookie(response, request, SESSION_COOKIE, cookie, sessions.SESSION_SECONDS)
     return response
 
 
@@ -83,11 +86,13 @@ async def sign_out(request: Request) -> Response:
     form = await read_form(request)
     if session is not None and not sessions.csrf_ok(key, session.session_id, form.get("csrf", "")):
         return refused(request)
+    if session is not None:
+        end_session(session.session_id)
     return to_sign_in(request)
 
 
 async def home(request: Request) -> Response:
-    return RedirectResponse(f"{base(request)}/console/dashboards", status_code=303, headers=SECURITY_HEADERS)
+    return redirect(request, "/dashboards")
 
 
 async def static(request: Request) -> Response:
