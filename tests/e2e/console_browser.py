@@ -8,11 +8,17 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
-from tests.conftest import Tenant
+
+class Signer(Protocol):
+    """Whoever the browser signs in as: a test's tenant, or the demo that `make run` prints."""
+
+    base_url: str
+    api_key: str
+
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ".local" / "console-screenshots"
@@ -46,11 +52,11 @@ def browser() -> Iterator[Any]:
     browser.quit()
 
 
-def console(tenant: Tenant, path: str = "") -> str:
+def console(tenant: Signer, path: str = "") -> str:
     return f"{tenant.base_url}/console{path}"
 
 
-def sign_in(driver: Any, tenant: Tenant) -> None:
+def sign_in(driver: Any, tenant: Signer) -> None:
     from selenium.webdriver.common.by import By
 
     driver.delete_all_cookies()
