@@ -15,7 +15,7 @@ import requests
 
 from tallyboard.ids import now_ms
 from tests.conftest import Tenant
-from tests.e2e.console_browser import DAY, axe_serious, console, shot, sign_in, submit
+from tests.e2e.console_browser import DAY, ROOT, axe_serious, console, shot, sign_in, submit
 from tests.e2e.test_dashboard_insights import push
 from tests.e2e.test_dashboards import create_dashboard
 from tests.e2e.test_widgets import add_widget
@@ -249,3 +249,15 @@ def test_a_signed_out_sessions_cookie_replayed_is_refused(tenant: Tenant) -> Non
         requests.get(console(tenant, "/dashboards"), cookies={"tb_console": other}, timeout=30).status_code
         == 200
     )
+
+
+@pytest.mark.parametrize(("name", "media_type"), [("console.css", "text/css"), ("icon.svg", "image/svg+xml")])
+def test_static_files_are_served_by_the_function_as_themselves(
+    tenant: Tenant, name: str, media_type: str
+) -> None:
+    response = requests.get(console(tenant, f"/static/{name}"), timeout=30)
+
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith(media_type)
+    # Not base64: Mangum treats the SVG as text, so the gateway passes the file through as it is.
+    assert response.content == (ROOT / "layers/shared/tallyboard/console/static" / name).read_bytes()
+    assert requests.get(console(tenant, "/static/../web.py"), timeout=30).status_code == 404

@@ -42,6 +42,7 @@ def layout(base: str, title: str, body: str, *, signed_in: bool, csrf: str = "",
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)} · Tallyboard</title>{head}"
+        f'<link rel="icon" type="image/svg+xml" href="{base}/console/static/icon.svg">'
         f'<link rel="stylesheet" href="{base}/console/static/console.css"></head>'
         f'<body><header><a class="brand" href="{base}/console">Tallyboard</a>{nav}</header>'
         f'<main id="main"><h1>{escape(title)}</h1>{body}</main></body></html>'

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mangum import Mangum
+from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -33,6 +35,10 @@ from tallyboard.console.routing import (
 from tallyboard.data.console import console_key, end_session, start_session
 
 STATIC = Path(__file__).parent / "static"
+MEDIA_TYPES = {"console.css": "text/css", "icon.svg": "image/svg+xml"}
+# Mangum base64-encodes a body whose type it does not know as text; API Gateway would then hand
+# the browser base64 (the API declares no binary media types), so the SVG is declared text.
+TEXT_MEDIA_TYPES = [*DEFAULT_TEXT_MIME_TYPES, "image/svg+xml"]
 AREAS = (dashboards, metrics)
 
 
@@ -97,11 +103,11 @@ async def home(request: Request) -> Response:
 
 async def static(request: Request) -> Response:
     name = request.path_params["name"]
-    if name != "console.css":
+    if name not in MEDIA_TYPES:
         return html(render.message(base(request), "Not found", "No such file.", signed_in=False), 404)
     return FileResponse(
         STATIC / name,
-        media_type="text/css",
+        media_type=MEDIA_TYPES[name],
         headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"},
     )
 
@@ -127,9 +133,7 @@ def create_app() -> Starlette:
 def lambda_handler_for(app: Starlette) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """Mangum (lifespan off) with an event loop of the calling thread's own: Lambda calls from its
     main thread, but the local gateway calls from a thread per request, which has none."""
-    from mangum import Mangum
-
-    adapter = Mangum(app, lifespan="off")
+    adapter = Mangum(app, lifespan="off", text_mime_types=TEXT_MEDIA_TYPES)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
