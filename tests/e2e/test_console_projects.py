@@ -161,6 +161,13 @@ def test_projects_and_a_project_show_the_apis_stats_and_campaign_figures(
     assert axe_serious(driver) == []
     shot(driver, "project")
     assert _narrow(driver, "project") <= 360
+    dark = {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", dark)
+    try:
+        assert axe_serious(driver) == []  # the dark theme's contrast too
+        shot(driver, "project-dark")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
 def _column_ids(driver: Any, status: str) -> list[str]:
@@ -343,3 +350,25 @@ def test_an_unknown_or_foreign_project_or_task_is_the_apis_404(tenant: Tenant, o
     assert "Project not found" in pages["foreign"].text
     assert moved.status_code == 404
     assert _status(other_tenant, task["id"]) == "todo"
+
+
+def test_keyboard_alone_reaches_every_control_of_the_board(
+    driver: Any, tenant: Tenant, agency: Agency
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    sign_in(driver, tenant)
+    driver.get(console(tenant, f"/tasks?project={agency.project['id']}"))
+    controls = driver.execute_script(
+        "return [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select')]"
+        ".map((e, i) => { e.dataset.k = i; return String(i); })"
+    )
+    reached = []
+    for _ in range(len(controls) + 5):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        reached.append(driver.execute_script("return document.activeElement.dataset.k || null"))
+
+    assert [k for k in controls if k in reached] == controls
+    # brand, nav, sign out, the filters (project, assignee, task list, Show), a select + button a task
+    assert len(controls) == 1 + 10 + 1 + 4 + 2 * len(agency.tasks)
