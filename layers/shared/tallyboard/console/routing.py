@@ -95,7 +95,9 @@ class Context:
         revoked key) signs out instead."""
         if isinstance(error, AuthenticationError):
             raise error
-        return self.page(title, body + render.alert(str(error)), getattr(error, "status_code", None) or 502)
+        # The SDK's APIStatusError carries the API's status as `status` (no `status_code`).
+        status = getattr(error, "status", None) or getattr(error, "status_code", None) or 502
+        return self.page(title, body + render.alert(str(error)), status)
 
     async def form(self) -> dict[str, str]:
         """The POSTed form, its CSRF token checked (a wrong one ends the request with a 403 page)."""

@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 from tallyboard_client._errors import AuthenticationError
 
-from tallyboard.console import dashboards, metrics, render
+from tallyboard.console import dashboards, metrics, projects, render
 from tallyboard.console import session as sessions
 from tallyboard.console.routing import (
     PRE_SESSION_COOKIE,
@@ -39,7 +39,11 @@ MEDIA_TYPES = {"console.css": "text/css", "icon.svg": "image/svg+xml"}
 # Mangum base64-encodes a body whose type it does not know as text; API Gateway would then hand
 # the browser base64 (the API declares no binary media types), so the SVG is declared text.
 TEXT_MEDIA_TYPES = [*DEFAULT_TEXT_MIME_TYPES, "image/svg+xml"]
-AREAS = (dashboards, metrics)
+AREAS = (
+    dashboards,
+    metrics,
+    projects,
+)
 
 
 def sign_in_page(prefix: str, csrf: str, error: str | None = None) -> str:
