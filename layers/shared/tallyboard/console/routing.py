@@ -95,8 +95,8 @@ class Context:
         revoked key) signs out instead."""
         if isinstance(error, AuthenticationError):
             raise error
-        # The SDK's APIStatusError carries the API's status as `status` (no `status_code`).
-        status = getattr(error, "status", None) or getattr(error, "status_code", None) or 502
+        # An APIStatusError carries the API's status; a connection error has none (502).
+        status = getattr(error, "status", None) or 502
         return self.page(title, body + render.alert(str(error)), status)
 
     async def form(self) -> dict[str, str]:
