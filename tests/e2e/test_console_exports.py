@@ -215,7 +215,7 @@ def test_a_json_export_is_followed_to_100_percent_and_its_file_holds_the_points(
         stepper.step()
 
     assert observed == sorted(observed) and observed[0] == 0 and observed[-1] == 100
-    assert len(set(observed)) == len(points) + 1, observed  # a step per record: every one seen
+    assert observed == [0, 25, 50, 75, 100], observed  # a progress write per record, each one seen
     done = tenant.get(f"/exports/{job_id}").json()
     assert done["status"] == "completed" and done["recordCount"] == len(points)
     assert _dd(driver, "records") == str(done["recordCount"])
@@ -419,3 +419,55 @@ def test_a_key_that_may_not_export_gets_the_apis_403_page(
         assert message.replace("'", "&#x27;") in page.text
     if who == "viewer":
         assert _history(owner) == []
+
+
+def test_bad_input_is_the_apis_400_page_and_changes_nothing(tenant: Tenant) -> None:
+    cookies, csrf = _session(tenant)
+    nothing = {"format": "json", "dateRange": "last_7_days", "csrf": csrf}  # every box unchecked
+
+    created = _post(tenant, "/exports", cookies, nothing)
+    unknown = _post(tenant, "/exports", cookies, {**FORM, "format": "xml", "csrf": csrf})
+
+    assert created.status_code == 400 and "at least one data type" in created.text
+    assert unknown.status_code == 400 and "format" in unknown.text
+    assert _history(tenant) == []
+    weekly = {**FORM, "frequency": "weekly", "dayOfWeek": "monday", "hour": "3", "csrf": csrf}
+    assert _post(tenant, "/exports/schedule", cookies, weekly).status_code == 303
+    before = tenant.get("/exports/schedule", params={"projectId": tenant.project_id}).json()
+    late = _post(tenant, "/exports/schedule", cookies, {**weekly, "hour": "24"})
+    assert late.status_code == 400 and "hour" in late.text
+    assert 'class="schedule-none"' not in late.text and "every Monday at 03:00 UTC" in late.text
+    assert tenant.get("/exports/schedule", params={"projectId": tenant.project_id}).json() == before
+
+
+def test_the_keyboard_reaches_every_control_of_the_create_form(driver: Any, tenant: Tenant) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    sign_in(driver, tenant)
+    driver.get(console(tenant, "/exports"))
+    controls = driver.find_elements(
+        By.CSS_SELECTOR,
+        "form.export-form select, form.export-form input:not([type=hidden]), form.export-form button",
+    )
+    wanted = {c.get_attribute("id") or c.text for c in controls}
+
+    reached = set()
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(40):
+        active = driver.switch_to.active_element
+        reached.add(active.get_attribute("id") or active.text)
+        active.send_keys(Keys.TAB)
+
+    assert wanted == {
+        "format",
+        "dateRange",
+        "includeAll",
+        "includeMetrics",
+        "includeConnections",
+        "includeDashboards",
+        "includeAuditLogs",
+        "Start export",
+    }
+    assert wanted <= reached

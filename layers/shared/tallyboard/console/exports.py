@@ -267,7 +267,7 @@ def schedule_summary(base: str, csrf: str, project_id: str | None, schedule: dic
     ]
     facts = facts_list(details)
     remove = (
-        f'<form method="post" action="{base}/console/exports/schedule/remove">'
+        f'<form method="post" action="{base}/console/exports/schedule/remove" class="remove-form">'
         f"{render.hidden_csrf(csrf)}{_hidden_project(project_id)}"
         '<button type="submit" class="remove">Remove the schedule</button></form>'
     )
