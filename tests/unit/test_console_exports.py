@@ -126,3 +126,17 @@ def test_the_schedule_form_shows_what_is_stored() -> None:
     assert 'name="projectId" value="proj_1"' in form
     assert "on day 15 of each month at 23:00 UTC" in exports.schedule_summary("", "tok", None, stored)
     assert "none is set" in exports.schedule_summary("", "tok", None, None)
+
+
+def test_a_project_select_only_for_a_key_that_sees_several() -> None:
+    two = [{"id": "proj_a", "name": "Alpha"}, {"id": "proj_b", "name": "<Beta>"}]
+
+    picker = exports.project_picker("/v1", "exports", two, "proj_b")
+
+    assert 'action="/v1/console/exports"' in picker and 'method="get"' in picker
+    assert '<option value="proj_b" selected>&lt;Beta&gt;</option>' in picker
+    assert exports.project_picker("", "exports", two[:1], "proj_a") == ""
+    assert (
+        exports.with_project("/console/exports/schedule", "proj_b")
+        == "/console/exports/schedule?project=proj_b"
+    )
