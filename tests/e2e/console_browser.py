@@ -97,7 +97,7 @@ def shot(driver: Any, name: str) -> None:
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
-def _signed_in_cookie(tenant: Tenant) -> tuple[str, requests.Response]:
+def signed_in_cookie(tenant: Signer) -> tuple[str, requests.Response]:
     """A session cookie for `tenant`'s key, signed in over plain HTTP, and the sign-in's answer."""
     form = requests.get(console(tenant, "/sign-in"), timeout=30)
     csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]

@@ -7,6 +7,7 @@ checked over plain HTTP."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -17,11 +18,11 @@ from tests.conftest import Tenant
 from tests.e2e.console_browser import (
     DAY,
     ROOT,
-    _signed_in_cookie,
     axe_serious,
     console,
     shot,
     sign_in,
+    signed_in_cookie,
     submit,
 )
 from tests.e2e.test_dashboard_insights import push
@@ -165,7 +166,7 @@ def test_a_revoked_key_is_signed_out_at_the_next_page(driver: Any, tenant: Tenan
 
 
 def test_the_session_cookie_is_sealed_http_only_secure_strict(tenant: Tenant) -> None:
-    cookie, response = _signed_in_cookie(tenant)
+    cookie, response = signed_in_cookie(tenant)
     attributes = {a.strip().split("=")[0].lower() for a in response.headers["Set-Cookie"].split(";")}
 
     assert {"httponly", "secure", "samesite", "path"} <= attributes
@@ -179,7 +180,7 @@ def test_the_session_cookie_is_sealed_http_only_secure_strict(tenant: Tenant) ->
 
 @pytest.mark.parametrize("forge", ["garbage", "flip-a-byte", "none"])
 def test_a_forged_cookie_is_refused(tenant: Tenant, forge: str) -> None:
-    cookie, _ = _signed_in_cookie(tenant)
+    cookie, _ = signed_in_cookie(tenant)
     forged = {
         "garbage": "bm90LWEtc2Vzc2lvbg",
         "flip-a-byte": cookie[:-3] + ("A" if cookie[-3] != "A" else "B") + cookie[-2:],
@@ -204,7 +205,7 @@ def test_a_form_without_its_csrf_token_is_refused(tenant: Tenant) -> None:
             timeout=30,
         )
         assert response.status_code == 403 and "Set-Cookie" not in response.headers
-    cookie, _ = _signed_in_cookie(tenant)
+    cookie, _ = signed_in_cookie(tenant)
     signed_out = requests.post(
         console(tenant, "/sign-out"),
         data={},
@@ -218,7 +219,7 @@ def test_a_form_without_its_csrf_token_is_refused(tenant: Tenant) -> None:
 
 
 def test_a_signed_out_sessions_cookie_replayed_is_refused(tenant: Tenant) -> None:
-    cookie, _ = _signed_in_cookie(tenant)
+    cookie, _ = signed_in_cookie(tenant)
     page = requests.get(console(tenant, "/dashboards"), cookies={"tb_console": cookie}, timeout=30)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
 
@@ -236,7 +237,7 @@ def test_a_signed_out_sessions_cookie_replayed_is_refused(tenant: Tenant) -> Non
         console(tenant, "/dashboards"), cookies={"tb_console": cookie}, allow_redirects=False, timeout=30
     )
     assert replayed.status_code == 303 and replayed.headers["Location"] == "/v1/console/sign-in"
-    other, _ = _signed_in_cookie(tenant)  # another session of the same key is untouched
+    other, _ = signed_in_cookie(tenant)  # another session of the same key is untouched
     assert (
         requests.get(console(tenant, "/dashboards"), cookies={"tb_console": other}, timeout=30).status_code
         == 200

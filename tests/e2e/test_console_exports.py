@@ -21,7 +21,7 @@ import requests
 
 from tallyboard.ids import now_ms
 from tests.conftest import Tenant, assert_error
-from tests.e2e.console_browser import _signed_in_cookie, axe_serious, console, shot, sign_in, submit
+from tests.e2e.console_browser import axe_serious, console, shot, sign_in, signed_in_cookie, submit
 from tests.e2e.test_dashboard_insights import push
 from tests.e2e.test_exports import CSV_HEADER, wait_for
 
@@ -333,7 +333,7 @@ def test_the_schedule_is_set_shown_changed_and_removed(driver: Any, tenant: Tena
 
 def _session(tenant: Tenant) -> tuple[dict[str, str], str]:
     """A signed-in cookie and its CSRF token (from the sign-out form every page has)."""
-    cookie, _ = _signed_in_cookie(tenant)
+    cookie, _ = signed_in_cookie(tenant)
     page = requests.get(console(tenant, "/exports/schedule"), cookies={"tb_console": cookie}, timeout=30)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     return {"tb_console": cookie}, csrf

@@ -17,7 +17,7 @@ import requests
 from tests.conftest import Tenant
 from tests.e2e.console_browser import axe_serious, console, shot, sign_in, submit
 from tests.e2e.test_clients import create_client, create_project
-from tests.e2e.test_console import _signed_in_cookie
+from tests.e2e.test_console import signed_in_cookie
 from tests.e2e.test_projects import add_lead
 from tests.e2e.test_tasks import add_member, create_task
 from tests.e2e.test_time_notes import log_time
@@ -256,7 +256,7 @@ def test_the_board_holds_the_apis_tasks_per_status_filters_and_moves_them(
 
 def _session(tenant: Tenant) -> tuple[dict[str, str], str]:
     """A signed-in cookie and the CSRF token of the board's forms."""
-    cookie, _ = _signed_in_cookie(tenant)
+    cookie, _ = signed_in_cookie(tenant)
     cookies = {"tb_console": cookie}
     page = requests.get(console(tenant, "/tasks"), cookies=cookies, timeout=30)
     assert page.status_code == 200, page.text
