@@ -7,7 +7,6 @@ checked over plain HTTP."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ import requests
 
 from tallyboard.ids import now_ms
 from tests.conftest import Tenant
-from tests.e2e.console_browser import DAY, axe_serious, console, shot, sign_in, submit
+from tests.e2e.console_browser import DAY, axe_serious, console, shot, sign_in, signed_in_cookie, submit
 from tests.e2e.test_dashboard_insights import push
 from tests.e2e.test_dashboards import create_dashboard
 from tests.e2e.test_widgets import add_widget
@@ -156,24 +155,8 @@ def test_a_revoked_key_is_signed_out_at_the_next_page(driver: Any, tenant: Tenan
 # ----------------------------------------------------------------------------- over HTTP
 
 
-def _signed_in_cookie(tenant: Tenant) -> tuple[str, requests.Response]:
-    form = requests.get(console(tenant, "/sign-in"), timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-    pre = form.cookies["tb_console_pre"]
-    response = requests.post(
-        console(tenant, "/sign-in"),
-        data={"csrf": csrf, "api_key": tenant.api_key},
-        cookies={"tb_console_pre": pre},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert response.status_code == 303, response.text
-    cookie = re.search(r"tb_console=([^;]+)", response.headers["Set-Cookie"]).group(1)  # type: ignore[union-attr]
-    return cookie, response
-
-
 def test_the_session_cookie_is_sealed_http_only_secure_strict(tenant: Tenant) -> None:
-    cookie, response = _signed_in_cookie(tenant)
+    cookie, response = signed_in_cookie(tenant)
     attributes = {a.strip().split("=")[0].lower() for a in response.headers["Set-Cookie"].split(";")}
 
     assert {"httponly", "secure", "samesite", "path"} <= attributes
@@ -187,7 +170,7 @@ def test_the_session_cookie_is_sealed_http_only_secure_strict(tenant: Tenant) ->
 
 @pytest.mark.parametrize("forge", ["garbage", "flip-a-byte", "none"])
 def test_a_forged_cookie_is_refused(tenant: Tenant, forge: str) -> None:
-    cookie, _ = _signed_in_cookie(tenant)
+    cookie, _ = signed_in_cookie(tenant)
     forged = {
         "garbage": "bm90LWEtc2Vzc2lvbg",
         "flip-a-byte": cookie[:-3] + ("A" if cookie[-3] != "A" else "B") + cookie[-2:],
@@ -212,7 +195,7 @@ def test_a_form_without_its_csrf_token_is_refused(tenant: Tenant) -> None:
             timeout=30,
         )
         assert response.status_code == 403 and "Set-Cookie" not in response.headers
-    cookie, _ = _signed_in_cookie(tenant)
+    cookie, _ = signed_in_cookie(tenant)
     signed_out = requests.post(
         console(tenant, "/sign-out"),
         data={},
