@@ -99,7 +99,9 @@ class Context:
         revoked key) signs out instead."""
         if isinstance(error, AuthenticationError):
             raise error
-        return self.page(title, body + render.alert(str(error)), getattr(error, "status_code", None) or 502)
+        # APIStatusError names it `status`; a connection error has none: the API did not answer.
+        status = getattr(error, "status", None) or getattr(error, "status_code", None) or 502
+        return self.page(title, body + render.alert(str(error)), status)
 
     async def form(self) -> dict[str, str]:
         """The POSTed form, its CSRF token checked (SignedOut-free: a bad token is a 403 page)."""
