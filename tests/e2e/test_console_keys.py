@@ -29,6 +29,24 @@ def _narrow_fits(driver: Any, name: str) -> None:
     assert width <= 360  # nothing overflows sideways at 360 px
 
 
+def _tab_reaches_every_control(driver: Any) -> None:
+    """Keyboard only: TAB from the top of the page focuses every link, input, select and button."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    controls = driver.execute_script(
+        "window.__controls = [...document.querySelectorAll("
+        "'a[href], input:not([type=hidden]), select, button')];"
+        "return window.__controls.length"
+    )
+    driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    reached = set()
+    for _ in range(controls + 10):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        reached.add(driver.execute_script("return window.__controls.indexOf(document.activeElement)"))
+    assert set(range(controls)) <= reached
+
+
 def _keys(tenant: Tenant) -> list[dict[str, Any]]:
     response = tenant.get("/api-keys", params={"limit": 100})
     assert response.status_code == 200, response.text
@@ -50,6 +68,7 @@ def test_a_created_key_is_shown_once_works_and_is_revoked_from_the_list(driver: 
     assert axe_serious(driver) == []
     shot(driver, "keys")
     _narrow_fits(driver, "keys")
+    _tab_reaches_every_control(driver)
 
     driver.find_element(By.ID, "key-name").send_keys("CI deploys")
     Select(driver.find_element(By.ID, "role")).select_by_value("editor")
@@ -243,6 +262,7 @@ def test_the_audit_page_shows_the_api_entries_and_pages_on(driver: Any, audited:
     assert axe_serious(driver) == []
     shot(driver, "audit")
     _narrow_fits(driver, "audit")
+    _tab_reaches_every_control(driver)
 
     driver.find_element(By.ID, "action").send_keys("dashboard_created")
     Select(driver.find_element(By.ID, "limit")).select_by_value("10")
@@ -311,3 +331,23 @@ def test_a_plan_without_audit_logs_shows_the_api_403(make_tenant: Callable[..., 
 
     assert page.status_code == 403 and escape(refusal.json()["message"]) in page.text
     assert "<h1>Audit log</h1>" in page.text
+
+
+def test_a_project_bound_editor_reads_its_project_log_and_a_viewer_gets_the_api_403(audited: Tenant) -> None:
+    tenant = audited
+    bound = tenant.create_key(role="editor", projectIds=[tenant.project_id])
+    cookie, _ = signed_in_cookie(bound)
+    api = bound.get("/audit-logs", params={"limit": 25})  # bound to one project: projectId may go
+    assert api.status_code == 200 and api.json()["pagination"]["total"] == 14
+
+    page = requests.get(console(tenant, "/audit"), cookies={"tb_console": cookie}, timeout=30)
+    assert page.status_code == 200
+    assert page.text.count("<tr><td>") == len(api.json()["data"]) == 14
+    assert all(escape(e["resourceId"]) in page.text for e in api.json()["data"])
+
+    viewer = tenant.create_key(role="viewer")
+    refusal = viewer.get("/audit-logs", params={"projectId": tenant.project_id})
+    assert refusal.status_code == 403
+    cookie, _ = signed_in_cookie(viewer)
+    page = requests.get(console(tenant, "/audit"), cookies={"tb_console": cookie}, timeout=30)
+    assert page.status_code == 403 and escape(refusal.json()["message"]) in page.text

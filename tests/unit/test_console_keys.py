@@ -126,3 +126,10 @@ def test_an_api_refusal_is_a_page_with_its_status(error: Exception, status: int)
 def test_a_401_signs_out_rather_than_showing_a_page() -> None:
     with pytest.raises(AuthenticationError):
         _context().failure("API keys", AuthenticationError(401, {"message": "Invalid"}, {}))
+
+
+def test_the_audit_filters_offer_a_project_choice_only_when_there_is_one_to_make() -> None:
+    choice = audit.choice_of({"projectId": "proj_b"})
+    two = audit.filter_form("", choice, [{"id": "proj_a", "name": "A"}, {"id": "proj_b", "name": "B"}])
+    assert '<option value="proj_b" selected>B</option>' in two and '<option value="proj_a">A</option>' in two
+    assert 'name="projectId"' not in audit.filter_form("", choice, [{"id": "proj_a", "name": "A"}])
