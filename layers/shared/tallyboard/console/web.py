@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 from tallyboard_client._errors import AuthenticationError
 
-from tallyboard.console import dashboards, exports, metrics, projects, render
+from tallyboard.console import audit, dashboards, exports, keys, metrics, projects, render
 from tallyboard.console import session as sessions
 from tallyboard.console.routing import (
     PRE_SESSION_COOKIE,
@@ -44,6 +44,8 @@ AREAS = (
     metrics,
     projects,
     exports,
+    keys,
+    audit,
 )
 
 
