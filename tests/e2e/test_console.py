@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -505,3 +506,57 @@ def test_refresh_without_its_csrf_token_recomputes_nothing(tenant: Tenant, board
         )
         assert response.status_code == 403
     assert 777 not in [p["value"] for p in by_title(run(tenant, board["id"])["tiles"])["Sales"]["series"]]
+
+
+def test_a_narrower_key_sees_what_the_api_allows_it(tenant: Tenant, board: dict[str, Any]) -> None:
+    from tests.e2e.test_dashboard_operations import create_theme
+
+    theme = create_theme(tenant, colors=["#b03a2e"])
+    path = f"/dashboards/{board['id']}"
+    assert tenant.patch(path, json={"data_color_theme_id": theme["id"]}).status_code == 200
+
+    def signed_in_as(*scopes: str) -> tuple[Tenant, str]:
+        narrower = tenant.create_key(role="viewer", scopes=list(scopes))
+        return narrower, _signed_in_cookie(narrower)[0]
+
+    # No query:read: run_insights (so the page, Refresh and a tile's CSV) is the API's 403.
+    reader, cookie = signed_in_as("dashboard:read")
+    api = reader.get(f"{path}/run_insights")
+    assert api.status_code == 403
+    page = requests.get(console(tenant, path), cookies={"tb_console": cookie}, timeout=30)
+    assert page.status_code == 403 and api.json()["message"] in unescape(page.text)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    refreshed = requests.post(
+        console(tenant, f"{path}/refresh"),
+        data={"csrf": csrf},
+        cookies={"tb_console": cookie},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert refreshed.status_code == 403 and api.json()["message"] in unescape(refreshed.text)
+    tile = next(w for w in tenant.get(path).json()["data"]["widgets"] if w["title"] == "Sales")
+    download = requests.get(
+        console(tenant, f"{path}/tiles/{tile['id']}.csv"), cookies={"tb_console": cookie}, timeout=30
+    )
+    assert download.status_code == 403
+
+    # query:read without project:read: the tiles, drawn without the theme it may not read;
+    # without metrics:read a chosen range is each tile's 403 from metrics.timeseries.
+    viewer, cookie = signed_in_as("dashboard:read", "query:read")
+    assert viewer.get(f"/projects/{tenant.project_id}/data_color_themes/{theme['id']}").status_code == 403
+    page = requests.get(console(tenant, path), cookies={"tb_console": cookie}, timeout=30)
+    assert (
+        page.status_code == 200 and page.text.count('<g class="series">') == 2 and "stroke=" not in page.text
+    )
+    ranged = requests.get(
+        console(tenant, path),
+        params={"from": _day(3), "to": _day(1)},
+        cookies={"tb_console": cookie},
+        timeout=30,
+    )
+    refusal = viewer.get(
+        "/metrics/sales/timeseries",
+        params={"projectId": tenant.project_id, "startDate": "2026-01-01", "endDate": "2026-01-02"},
+    )
+    assert refusal.status_code == 403
+    assert ranged.status_code == 200 and unescape(ranged.text).count(refusal.json()["message"]) == 2
