@@ -74,6 +74,7 @@ ROUTES: dict[str, Route] = {
         ("refresh", "output_format", "format"),
         response="RunInsightsResponse",
     ),
+    "themes.get": R("GET", "/projects/{projectId}/data_color_themes/{themeId}", response="ThemeResponse"),
     # exports
     "exports.create": R(
         "POST",

@@ -91,13 +91,11 @@ class Context:
         return html(render.layout(self.base, title, body, signed_in=True, csrf=self.csrf, head=head), status)
 
     def failure(self, title: str, error: TallyboardError, body: str = "") -> Response:
-        """The API's refusal shown after `body` (the page's form), with its status; a 401 (a
-        revoked key) signs out instead."""
+        """The API's refusal shown after `body` (the page's form), with its status (the SDK's
+        APIStatusError.status; no answer at all is a 502); a 401 (a revoked key) signs out instead."""
         if isinstance(error, AuthenticationError):
             raise error
-        # An APIStatusError carries the API's status; a connection error has none (502).
-        status = getattr(error, "status", None) or 502
-        return self.page(title, body + render.alert(str(error)), status)
+        return self.page(title, body + render.alert(str(error)), getattr(error, "status", None) or 502)
 
     async def form(self) -> dict[str, str]:
         """The POSTed form, its CSRF token checked (a wrong one ends the request with a 403 page)."""
