@@ -5,12 +5,14 @@ page they load, axe-core injected from .tools/node, and screenshots under .local
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.conftest import Tenant
 
@@ -87,3 +89,20 @@ def axe_serious(driver: Any) -> list[dict[str, Any]]:
 
 def shot(driver: Any, name: str) -> None:
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def signed_in_cookie(tenant: Tenant) -> tuple[str, requests.Response]:
+    """Sign in over plain HTTP: the session cookie and the answer that set it."""
+    form = requests.get(console(tenant, "/sign-in"), timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    pre = form.cookies["tb_console_pre"]
+    response = requests.post(
+        console(tenant, "/sign-in"),
+        data={"csrf": csrf, "api_key": tenant.api_key},
+        cookies={"tb_console_pre": pre},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 303, response.text
+    cookie = re.search(r"tb_console=([^;]+)", response.headers["Set-Cookie"]).group(1)  # type: ignore[union-attr]
+    return cookie, response

@@ -7,7 +7,6 @@ checked over plain HTTP."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ import requests
 from tallyboard.ids import now_ms
 from tests.conftest import Tenant
 from tests.e2e.console_browser import DAY, axe_serious, console, shot, sign_in, submit
+from tests.e2e.console_browser import signed_in_cookie as _signed_in_cookie
 from tests.e2e.test_dashboard_insights import push
 from tests.e2e.test_dashboards import create_dashboard
 from tests.e2e.test_widgets import add_widget
@@ -154,22 +154,6 @@ def test_a_revoked_key_is_signed_out_at_the_next_page(driver: Any, tenant: Tenan
 
 
 # ----------------------------------------------------------------------------- over HTTP
-
-
-def _signed_in_cookie(tenant: Tenant) -> tuple[str, requests.Response]:
-    form = requests.get(console(tenant, "/sign-in"), timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-    pre = form.cookies["tb_console_pre"]
-    response = requests.post(
-        console(tenant, "/sign-in"),
-        data={"csrf": csrf, "api_key": tenant.api_key},
-        cookies={"tb_console_pre": pre},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert response.status_code == 303, response.text
-    cookie = re.search(r"tb_console=([^;]+)", response.headers["Set-Cookie"]).group(1)  # type: ignore[union-attr]
-    return cookie, response
 
 
 def test_the_session_cookie_is_sealed_http_only_secure_strict(tenant: Tenant) -> None:

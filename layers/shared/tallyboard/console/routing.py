@@ -99,7 +99,7 @@ class Context:
         revoked key) signs out instead."""
         if isinstance(error, AuthenticationError):
             raise error
-        return self.page(title, body + render.alert(str(error)), getattr(error, "status_code", None) or 502)
+        return self.page(title, body + render.alert(str(error)), getattr(error, "status", None) or 502)
 
     async def form(self) -> dict[str, str]:
         """The POSTed form, its CSRF token checked (SignedOut-free: a bad token is a 403 page)."""

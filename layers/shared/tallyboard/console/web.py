@@ -15,7 +15,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 from tallyboard_client._errors import AuthenticationError
 
-from tallyboard.console import dashboards, metrics, render
+from tallyboard.console import dashboards, holidays, leads, metrics, render, timesheet
 from tallyboard.console import session as sessions
 from tallyboard.console.routing import (
     PRE_SESSION_COOKIE,
@@ -33,7 +33,7 @@ from tallyboard.console.routing import (
 from tallyboard.data.console import console_key
 
 STATIC = Path(__file__).parent / "static"
-AREAS = (dashboards, metrics)
+AREAS = (dashboards, metrics, leads, timesheet, holidays)
 
 
 def sign_in_page(prefix: str, csrf: str, error: str | None = None) -> str:

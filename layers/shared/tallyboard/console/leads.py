@@ -1,0 +1,102 @@
+"""Leads by status: a section per status of the contract's list, in its order, with the count and
+the leads (name, company, value, rep, tags); a rep filter (GET form) the API applies."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import Route
+from tallyboard_client import Tallyboard
+from tallyboard_client._errors import TallyboardError
+
+from tallyboard.console import render
+from tallyboard.console.routing import Context, signed_in
+from tallyboard.models.leads import LEAD_STATUSES
+
+PAGE_LIMIT = 100
+
+
+def every(
+    client: Tallyboard,
+    operation: str,
+    path: dict[str, str] | None = None,
+    query: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Every item of a list operation, following `nextCursor` (the raw dicts the pages render)."""
+    items: list[dict[str, Any]] = []
+    query = {**(query or {}), "limit": PAGE_LIMIT}
+    while True:
+        page = client.call(operation, unwrap=False, path=path, query=query)
+        items.extend(page.get("data") or [])
+        pagination = page.get("pagination") or {}
+        cursor = pagination.get("nextCursor")
+        if not (pagination.get("hasMore") and cursor):
+            return items
+        query = {**query, "cursor": cursor}
+
+
+def by_status(leads: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(status, its leads) for every documented status in the contract's order, then any other
+    status the API answers with (so nothing it lists is hidden)."""
+    groups: dict[str, list[dict[str, Any]]] = {status: [] for status in LEAD_STATUSES}
+    for lead in leads:
+        groups.setdefault(str(lead.get("status") or ""), []).append(lead)
+    return list(groups.items())
+
+
+def _value(value: Any) -> str:
+    return render.number(value) if value is not None else ""
+
+
+def rep_form(base: str, rep: str) -> str:
+    return (
+        f'<form method="get" action="{base}/console/leads" class="filters" role="search">'
+        '<label for="rep">Rep</label>'
+        f'<input id="rep" name="rep" value="{escape(rep)}" autocomplete="off">'
+        '<button type="submit">Filter</button>'
+        + (f' <a href="{base}/console/leads">All reps</a>' if rep else "")
+        + "</form>"
+    )
+
+
+def leads_body(base: str, leads: list[dict[str, Any]], rep: str) -> str:
+    sections = []
+    for index, (status, group) in enumerate(by_status(leads)):
+        heading = f'<h2 id="status-{index}">{escape(status)} <span class="count">{len(group)}</span></h2>'
+        if group:
+            inner = render.table(
+                f"{status}: {len(group)} leads",
+                ("Name", "Company", "Value", "Rep", "Tags"),
+                (
+                    (
+                        lead.get("name") or "",
+                        lead.get("company") or "",
+                        _value(lead.get("value")),
+                        lead.get("rep") or "",
+                        ", ".join(lead.get("tags") or []),
+                    )
+                    for lead in group
+                ),
+            )
+        else:
+            inner = '<p class="none">No leads.</p>'
+        sections.append(
+            f'<section class="lead-status" data-status="{escape(status)}" '
+            f'aria-labelledby="status-{index}">{heading}{inner}</section>'
+        )
+    total = f'<p class="summary">{len(leads)} leads' + (f" of rep {escape(rep)}" if rep else "") + "</p>"
+    return rep_form(base, rep) + total + "".join(sections)
+
+
+async def leads_page(page: Context) -> Response:
+    rep = page.request.query_params.get("rep", "").strip()
+    try:
+        leads = every(page.client, "leads.list", query={"rep": rep or None})
+    except TallyboardError as failure:  # a project-bound key: the API's 403
+        return page.failure("Leads", failure, rep_form(page.base, rep))
+    return page.page("Leads", leads_body(page.base, leads, rep))
+
+
+ROUTES = [Route("/console/leads", signed_in(leads_page))]
