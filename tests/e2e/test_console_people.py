@@ -58,6 +58,7 @@ def post_form(cookie: str, tenant: Tenant, path: str, data: dict[str, str]) -> r
 
 def test_leads_are_grouped_by_status_as_the_api_lists_them(driver: Any, tenant: Tenant) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     create_lead(tenant, name="Ada Park", company="Acme", value=1200, rep="Sam", tags=["Won"], status="closed")
     create_lead(tenant, name="Bo Chen", company="Beta", value=300.5, rep="Ria", status="Chaser")
@@ -73,7 +74,7 @@ def test_leads_are_grouped_by_status_as_the_api_lists_them(driver: Any, tenant: 
         api = api_list(tenant, "/leads", status=status)
         assert section.find_element(By.CSS_SELECTOR, "h2 .count").text == str(len(api))
         rows = [
-            [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            [td.text for td in tr.find_elements(By.TAG_NAME, "td")][:5]
             for tr in section.find_elements(By.CSS_SELECTOR, "tbody tr")
         ]
         assert rows == [
@@ -102,6 +103,45 @@ def test_leads_are_grouped_by_status_as_the_api_lists_them(driver: Any, tenant: 
     assert counts == {s: len(api_list(tenant, "/leads", status=s, rep="SAM")) for s in LEAD_STATUSES}
     assert counts["Closed"] == counts["Chaser"] == 1 and sum(counts.values()) == 2
     assert axe_serious(driver) == []
+
+    # Move Cy (Chaser) to Needs Closing: PATCH /leads/{id}, back to the same filter.
+    cy = next(lead for lead in api_list(tenant, "/leads") if lead["name"] == "Cy Diaz")
+    Select(driver.find_element(By.CSS_SELECTOR, f"tr[data-id='{cy['id']}'] select")).select_by_value(
+        "Needs Closing"
+    )
+    submit(driver, f"tr[data-id='{cy['id']}'] form.move button")
+    assert "rep=SAM" in driver.current_url
+    assert tenant.get(f"/leads/{cy['id']}").json()["data"]["status"] == "Needs Closing"
+    moved = driver.find_element(By.CSS_SELECTOR, "section.lead-status[data-status='Needs Closing']")
+    assert moved.find_element(By.CSS_SELECTOR, "h2 .count").text == "1"
+    assert moved.find_element(By.CSS_SELECTOR, "tbody tr").get_attribute("data-id") == cy["id"]
+
+
+@pytest.mark.parametrize("who", ["viewer", "no-csrf"])
+def test_moving_a_lead_without_the_right_is_refused_and_changes_nothing(tenant: Tenant, who: str) -> None:
+    lead = create_lead(tenant, status="Chaser")
+    key = tenant.create_key("viewer") if who == "viewer" else tenant
+    cookie, _ = signed_in_cookie(key)
+    csrf = csrf_of(cookie, tenant, "/leads") if who == "viewer" else ""
+
+    response = post_form(cookie, tenant, f"/leads/{lead['id']}", {"status": "Closed", "csrf": csrf})
+
+    assert response.status_code == 403
+    if who == "viewer":
+        api = key.patch(f"/leads/{lead['id']}", json={"status": "Closed"})
+        assert api.status_code == 403 and api.json()["message"] in response.text
+    assert tenant.get(f"/leads/{lead['id']}").json()["data"]["status"] == "Chaser"
+
+
+def test_moving_a_lead_to_an_unknown_status_is_the_apis_400(tenant: Tenant) -> None:
+    lead = create_lead(tenant, status="Chaser")
+    cookie, _ = signed_in_cookie(tenant)
+    csrf = csrf_of(cookie, tenant, "/leads")
+
+    response = post_form(cookie, tenant, f"/leads/{lead['id']}", {"status": "Won big", "csrf": csrf})
+
+    assert response.status_code == 400 and 'role="alert"' in response.text and "status" in response.text
+    assert tenant.get(f"/leads/{lead['id']}").json()["data"]["status"] == "Chaser"
 
 
 def test_a_project_bound_key_sees_the_apis_403_on_leads(tenant: Tenant) -> None:
@@ -331,6 +371,21 @@ def test_bad_holiday_dates_are_the_apis_400_and_store_nothing(
     assert response.status_code == 400
     assert field in response.text and 'role="alert"' in response.text
     assert api_list(tenant, "/holidays") == []
+
+
+def test_an_overlapping_request_is_the_apis_409_and_stores_nothing(tenant: Tenant) -> None:
+    first = {"start_date": f"{YEAR}-03-04", "end_date": f"{YEAR}-03-08"}
+    assert tenant.post("/holidays", json=first).status_code == 201
+    cookie, _ = signed_in_cookie(tenant)
+    csrf = csrf_of(cookie, tenant, "/holidays")
+    before = api_list(tenant, "/holidays")
+
+    overlap = {"start_date": f"{YEAR}-03-08", "end_date": f"{YEAR}-03-12", "type": "annual"}
+    response = post_form(cookie, tenant, "/holidays", {**overlap, "csrf": csrf})
+
+    assert response.status_code == 409 and "overlaps" in response.text
+    assert f'value="{YEAR}-03-08"' in response.text  # the form as it was sent
+    assert api_list(tenant, "/holidays") == before
 
 
 def test_the_requester_cancels_their_own_pending_request(tenant: Tenant) -> None:

@@ -59,7 +59,17 @@ def test_leads_group_in_the_contracts_status_order_with_unknown_ones_last() -> N
 def test_leads_body_escapes_and_counts() -> None:
     body = leads.leads_body(
         "/v1",
-        [{"name": "<i>x</i>", "status": "Chaser", "value": 1234.5, "tags": ["Won", "Stuck"], "rep": "Sam"}],
+        "tok",
+        [
+            {
+                "id": "lead_1",
+                "name": "<i>x</i>",
+                "status": "Chaser",
+                "value": 1234.5,
+                "tags": ["Won", "Stuck"],
+                "rep": "Sam",
+            }
+        ],
         "Sam",
     )
 
@@ -67,6 +77,10 @@ def test_leads_body_escapes_and_counts() -> None:
     assert '<section class="lead-status" data-status="Chaser"' in body
     assert "<td>1,234.5</td>" in body and "<td>Won, Stuck</td>" in body
     assert body.count('<span class="count">0</span>') == len(LEAD_STATUSES) - 1
+    # One move form, its CSRF token, the filter kept and the lead's status chosen.
+    assert body.count('action="/v1/console/leads/lead_1"') == 1 and 'name="csrf" value="tok"' in body
+    assert '<input type="hidden" name="rep" value="Sam">' in body
+    assert '<option value="Chaser" selected>' in body and body.count(" selected>") == 1
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from tallyboard_client import Tallyboard
 from tallyboard_client._errors import PermissionDeniedError, TallyboardError
 
 from tallyboard.console import render
-from tallyboard.console.leads import every
+from tallyboard.console.leads import every, scroll
 from tallyboard.console.routing import Context, redirect, signed_in
 from tallyboard.models.holidays import HOLIDAY_TYPES
 
@@ -80,7 +80,7 @@ def request_form(base: str, csrf: str, sent: dict[str, str] | None = None) -> st
 
 
 def stats_block(stats: dict[str, Any], scope: str) -> str:
-    whose = "the team's" if scope == "team" else "your"
+    whose = "The team's" if scope == "team" else "Your"
     items = "".join(
         f'<div class="stat" data-stat="{key}"><dt>{label}</dt>'
         f"<dd>{escape(str(stats.get(key, '')))}</dd></div>"
@@ -88,8 +88,7 @@ def stats_block(stats: dict[str, Any], scope: str) -> str:
     )
     year = escape(str(stats.get("year", "")))
     return (
-        f'<section aria-labelledby="stats-h"><h2 id="stats-h">Annual leave {year}'
-        f" ({whose}, in days)</h2>"
+        f'<section aria-labelledby="stats-h"><h2 id="stats-h">{whose} annual leave in {year} (days)</h2>'
         f'<dl class="stats">{items}</dl></section>'
     )
 
@@ -137,10 +136,10 @@ def requests_table(
         + f'<td class="actions">{actions(base, csrf, h, choice["scope"], owner, back)}</td></tr>'
         for h in holidays
     )
-    return (
-        '<div class="scroll" tabindex="0" role="region" aria-label="Holiday requests">'
+    return scroll(
+        "Holiday requests",
         '<table class="data holidays"><caption>Holiday requests</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
     )
 
 

@@ -16,7 +16,7 @@ from tallyboard_client import Tallyboard
 from tallyboard_client._errors import PermissionDeniedError, TallyboardError
 
 from tallyboard.console import render
-from tallyboard.console.leads import every
+from tallyboard.console.leads import every, scroll
 from tallyboard.console.routing import Context, signed_in
 
 
@@ -142,11 +142,6 @@ def time_body(
         + scroll("Hours per member per day", summary)
         + scroll("Entries", listing)
     )
-
-
-def scroll(label: str, inner: str) -> str:
-    """A wide table scrolls inside its box at 360 px; focusable so a keyboard can scroll it."""
-    return f'<div class="scroll" tabindex="0" role="region" aria-label="{escape(label)}">{inner}</div>'
 
 
 def project_names(client: Tallyboard) -> dict[str, str]:
