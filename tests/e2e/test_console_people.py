@@ -33,6 +33,28 @@ def fits_360(driver: Any, name: str) -> int:
     return width
 
 
+CONTROLS = "a[href], button, input:not([type=hidden]), select, [tabindex='0']"
+
+
+def tabbed_to_every_control(driver: Any) -> list[str]:
+    """Tab from the top of the page through it: the controls the keyboard never reached."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    controls = driver.find_elements(By.CSS_SELECTOR, CONTROLS)
+    driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    reached: list[Any] = []
+    # A date input takes a Tab per part (month, day, year), so allow a few per control.
+    for _ in range(4 * len(controls) + 10):
+        reached.append(driver.switch_to.active_element)
+        if all(c in reached for c in controls):
+            return []
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    return [c.get_attribute("outerHTML")[:80] for c in controls if c not in reached]
+
+
 def api_list(tenant: Tenant, path: str, **params: Any) -> list[dict[str, Any]]:
     response = tenant.get(path, params={"limit": 100, **params})
     assert response.status_code == 200, response.text
@@ -90,6 +112,7 @@ def test_leads_are_grouped_by_status_as_the_api_lists_them(driver: Any, tenant: 
     assert "Di <b>Eve</b>" in driver.page_source.replace("&lt;", "<").replace("&gt;", ">")
     assert driver.find_elements(By.CSS_SELECTOR, "td b") == []  # escaped, not markup
     assert axe_serious(driver) == []
+    assert tabbed_to_every_control(driver) == []
     shot(driver, "leads")
     assert fits_360(driver, "leads") <= 360
 
@@ -209,6 +232,7 @@ def test_the_weeks_time_totals_the_apis_entries_and_moves_by_seven_days(driver: 
     selected = driver.find_element(By.CSS_SELECTOR, "#project option[selected]")
     assert selected.get_attribute("value") == tenant.project_id
     assert axe_serious(driver) == []
+    assert tabbed_to_every_control(driver) == []
     shot(driver, "time")
     assert fits_360(driver, "time") <= 360
 
@@ -220,6 +244,22 @@ def test_the_weeks_time_totals_the_apis_entries_and_moves_by_seven_days(driver: 
     driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
     assert "week=2026-01-12" in driver.current_url
     assert driver.find_element(By.CSS_SELECTOR, ".week-total strong").text == "6"
+
+
+def test_a_project_the_key_cannot_see_is_refused_as_the_api_refuses_it(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    cookie, _ = signed_in_cookie(tenant)
+
+    page = requests.get(
+        console(tenant, f"/time?project={other_tenant.project_id}"),
+        cookies={"tb_console": cookie},
+        timeout=30,
+    )
+
+    api = tenant.get(f"/projects/{other_tenant.project_id}/time")
+    assert page.status_code == api.status_code == 404  # another workspace's project: no existence leak
+    assert api.json()["message"] in page.text and "table" not in page.text
 
 
 def test_a_week_that_is_not_a_date_is_a_400(tenant: Tenant) -> None:
@@ -304,6 +344,7 @@ def test_holidays_stats_request_overlap_and_an_owner_approves(driver: Any, tenan
     assert [r.get_attribute("data-id") for r in rows] == [h["id"] for h in team]
     assert _stats_shown(driver) == _api_stats(tenant, scope="team")
     assert axe_serious(driver) == []
+    assert tabbed_to_every_control(driver) == []
     shot(driver, "holidays-team")
     submit(driver, f"tr[data-id='{hers['id']}'] form.decide input[value=approved] ~ button")
     assert driver.current_url == console(tenant, f"/holidays?scope=team&status=pending&year={YEAR}")
