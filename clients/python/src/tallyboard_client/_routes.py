@@ -201,6 +201,25 @@ ROUTES: dict[str, Route] = {
         response="LeadResponse",
     ),
     "leads.get": R("GET", "/leads/{leadId}", response="LeadResponse"),
+    "leads.update": R(
+        "PATCH",
+        "/leads/{leadId}",
+        body=(
+            "name",
+            "status",
+            "company",
+            "email",
+            "phone",
+            "tags",
+            "rep",
+            "value",
+            "source",
+            "notes",
+            "project_id",
+            "client_id",
+        ),
+        response="LeadResponse",
+    ),
     "leads.delete": R("DELETE", "/leads/{leadId}"),
     "time.list": R(
         "GET", "/projects/{projectId}/time", (*PAGE, "from", "to", "user_id"), response="TimeEntryList"

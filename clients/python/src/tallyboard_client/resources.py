@@ -590,6 +590,10 @@ class Leads(Resource):
     def get(self, lead_id: str) -> Any:
         return self._c.call("leads.get", Lead, path={"leadId": lead_id})
 
+    def update(self, lead_id: str, **fields: Any) -> Any:
+        """Only the fields sent change; None clears one (not name or status)."""
+        return self._c.call("leads.update", Lead, path={"leadId": lead_id}, body=fields)
+
     def delete(self, lead_id: str) -> Any:
         return self._c.call("leads.delete", path={"leadId": lead_id})
 

@@ -117,7 +117,7 @@ def entries_table(entries: list[dict[str, Any]], names: dict[str, str]) -> str:
         rows,
         css="data audit",
     )
-    return f'<div class="scroll" role="region" aria-label="Audit log entries" tabindex="0">{table}</div>'
+    return render.scroll("Audit log entries", table)
 
 
 def pager(base: str, choice: dict[str, str], pagination: dict[str, Any], shown: int) -> str:

@@ -123,10 +123,10 @@ def history_table(base: str, jobs: list[dict[str, Any]]) -> str:
         + "</tr>"
         for job in jobs
     )
-    return (
-        '<h2 id="history">History</h2><div class="scroll">'
+    return '<h2 id="history">History</h2>' + render.scroll(
+        "Export history",
         '<table class="data exports"><caption>Exports of the last 30 days, newest first</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
     )
 
 

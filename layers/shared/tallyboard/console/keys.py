@@ -88,10 +88,10 @@ def keys_table(base: str, csrf: str, keys: list[dict[str, Any]]) -> str:
             cells[7] += escape(f", last used {render.when(key['lastUsedAt'])}")
         row_id = escape(key["id"])
         rows.append(f'<tr id="{row_id}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return (
-        '<div class="scroll" role="region" aria-labelledby="keys-caption" tabindex="0">'
-        '<table class="data keys"><caption id="keys-caption">Keys of this workspace</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    return render.scroll(
+        "Keys of this workspace",
+        '<table class="data keys"><caption>Keys of this workspace</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
     )
 
 

@@ -15,29 +15,14 @@ from tallyboard_client import Tallyboard
 from tallyboard_client._errors import PermissionDeniedError, TallyboardError
 
 from tallyboard.console import render
-from tallyboard.console.routing import Context, redirect, signed_in
+from tallyboard.console.routing import Context, every, redirect, signed_in
 
 # The contract's task statuses, in its order (docs/api.md, seed 003), and how a column names one.
 STATUSES = ("todo", "in-progress", "done")
 STATUS_LABELS = {"todo": "To do", "in-progress": "In progress", "done": "Done"}
 FILTERS = ("assigned_to", "task_list")
-MAX_PAGES = 50  # 5,000 items at the API's 100 a page: a board past that is not a board
 BAR_W, BAR_H, BAR_PAD, LABEL_H = 320, 150, 12, 18
 NONE = "—"
-
-
-def every(client: Tallyboard, operation: str, **kwargs: Any) -> list[dict[str, Any]]:
-    """Every item of a list, page after page (`pagination.nextCursor`)."""
-    query = dict(kwargs.pop("query", None) or {})
-    items: list[dict[str, Any]] = []
-    for _ in range(MAX_PAGES):
-        body = client.call(operation, unwrap=False, query=query, **kwargs)
-        items.extend(body.get("data") or [])
-        cursor = (body.get("pagination") or {}).get("nextCursor")
-        if not cursor:
-            break
-        query = {**query, "cursor": cursor, "offset": None}
-    return items
 
 
 def client_names(client: Tallyboard) -> dict[str, str]:

@@ -95,6 +95,11 @@ def table(caption: str, headings: Iterable[str], rows: Iterable[Iterable[Any]], 
     )
 
 
+def scroll(label: str, inner: str) -> str:
+    """A wide table scrolls inside its box at 360 px; focusable so a keyboard can scroll it."""
+    return f'<div class="scroll" tabindex="0" role="region" aria-label="{escape(label)}">{inner}</div>'
+
+
 def chart(chart_id: str, title: str, series: list[dict[str, Any]], colour: str | None = None) -> str:
     """One SVG: a line (polyline) with a circle per point, its <title>/<desc> the summary; a
     colour (a theme's, #rrggbb) comes as a class the stylesheet cannot know, so it is an SVG

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from tallyboard_client._errors import AuthenticationError, PermissionDeniedError
 from tallyboard.console import render
 from tallyboard.console import session as sessions
 from tallyboard.data.console import console_key, end_session, session_live
+from tallyboard.models.common import MAX_PAGE_LIMIT
 
 SESSION_COOKIE = "tb_console"
 PRE_SESSION_COOKIE = "tb_console_pre"  # binds the sign-in form's CSRF token
@@ -158,6 +160,28 @@ def check_key(client: Tallyboard) -> None:
     """The key works: /team answers (a 403 is a live key without that right)."""
     with contextlib.suppress(PermissionDeniedError):
         client.call("team.list", query={"limit": 1})
+
+
+MAX_PAGES = 50  # 5,000 items at the API's largest page: past that, a page is not where to read them
+
+
+def every(
+    client: Tallyboard,
+    operation: str,
+    path: dict[str, str] | None = None,
+    query: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Every item of a list operation, following `nextCursor` (the raw dicts pages render)."""
+    query = {**(query or {}), "limit": MAX_PAGE_LIMIT}
+    items: list[dict[str, Any]] = []
+    for _ in range(MAX_PAGES):
+        body = client.call(operation, unwrap=False, path=path, query=query)
+        items.extend(body.get("data") or [])
+        cursor = (body.get("pagination") or {}).get("nextCursor")
+        if not cursor:
+            break
+        query = {**query, "cursor": cursor, "offset": None}
+    return items
 
 
 def project_ids(client: Tallyboard) -> list[str]:

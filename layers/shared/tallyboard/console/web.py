@@ -17,7 +17,18 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 from tallyboard_client._errors import AuthenticationError
 
-from tallyboard.console import audit, dashboards, exports, keys, metrics, projects, render
+from tallyboard.console import (
+    audit,
+    dashboards,
+    exports,
+    holidays,
+    keys,
+    leads,
+    metrics,
+    projects,
+    render,
+    timesheet,
+)
 from tallyboard.console import session as sessions
 from tallyboard.console.routing import (
     PRE_SESSION_COOKIE,
@@ -46,6 +57,9 @@ AREAS = (
     exports,
     keys,
     audit,
+    leads,
+    timesheet,
+    holidays,
 )
 
 
