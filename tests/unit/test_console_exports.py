@@ -34,13 +34,14 @@ def test_a_running_job_shows_its_progress_and_a_cancel_form() -> None:
     assert '<label for="export-progress">Progress</label>' in body
     assert 'action="/v1/console/exports/exp_1/cancel"' in body and 'value="tok"' in body
     assert '<dd class="records">1,234</dd>' in body and "download" not in body
-    assert 'href="/v1/console/exports/exp_1?follow=off"' in body
+    # console.js follows the region; the Cancel form is outside it
+    region = body[body.index('<div id="job"') : body.index("</dl></div>")]
+    assert 'data-follow="2"' in region and "cancel" not in region
 
 
-def test_a_job_not_followed_links_back_to_following() -> None:
-    body = exports.job_body("", "tok", JOB, follow=False)
-
-    assert "reloading is off" in body and 'href="/console/exports/exp_1"' in body
+def test_a_settled_job_is_not_followed() -> None:
+    for status in ("completed", "failed", "cancelled"):
+        assert "data-follow" not in exports.job_body("", "tok", {**JOB, "status": status})
 
 
 def test_a_completed_job_links_its_signed_url_escaped_and_has_no_cancel() -> None:

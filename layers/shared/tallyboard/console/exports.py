@@ -1,5 +1,5 @@
-"""Exports: the project's history and a create form, a job's page that follows it (a meta
-refresh every 2 s while it runs: Mangum answers whole responses, so nothing can stream) up to
+"""Exports: the project's history and a create form, a job's page that follows it (console.js
+polls it every 2 s while it runs: Mangum answers whole responses, so nothing can stream) up to
 its download link, and the project's weekly or monthly schedule."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ DATA_TYPE_FLAGS = {
 FREQUENCIES = ("weekly", "monthly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ACTIVE = ("queued", "processing")
-REFRESH = '<meta http-equiv="refresh" content="2">'
+FOLLOW_SECONDS = 2
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -173,7 +173,7 @@ def progress_bar(percent: int) -> str:
     )
 
 
-def job_body(base: str, csrf: str, job: dict[str, Any], follow: bool = True) -> str:
+def job_body(base: str, csrf: str, job: dict[str, Any]) -> str:
     status = str(job.get("status") or "")
     percent = max(0, min(100, int(job.get("progress") or 0)))
     details = [
@@ -201,20 +201,18 @@ def job_body(base: str, csrf: str, job: dict[str, Any], follow: bool = True) -> 
         after = render.alert(job.get("error") or "The export failed.")
     elif status in ACTIVE:
         here = f"{base}/console/exports/{escape(job['exportJobId'])}"
-        # WCAG 2.2.1: a page that reloads itself offers to stop (axe flags any timed refresh)
-        following = (
-            f'This page reloads every 2 seconds. <a href="{here}?follow=off">Stop reloading</a>'
-            if follow
-            else f'Automatic reloading is off. <a href="{here}">Follow the export again</a>'
-        )
         after = (
-            f'<p class="status">{following}</p>'
-            f'<form method="post" action="{base}/console/exports/{escape(job["exportJobId"])}/cancel">'
+            f'<p class="status">The progress follows the export (<a href="{here}">reload</a>).</p>'
+            f'<form method="post" action="{here}/cancel">'
             f'{render.hidden_csrf(csrf)}<button type="submit">Cancel export</button></form>'
         )
+    # console.js polls the page while the job runs and swaps this region (the Cancel form stays
+    # outside it, so a keyboard's focus on it survives each poll); settled, the page reloads whole.
+    follow = f' data-follow="{FOLLOW_SECONDS}"' if status in ACTIVE else ""
     return (
-        progress_bar(percent)
-        + f'<dl class="export-facts">{facts}</dl>'
+        f'<div id="job" aria-live="polite"{follow}>'
+        + progress_bar(percent)
+        + f'<dl class="export-facts">{facts}</dl></div>'
         + after
         + f'<p><a href="{base}/console/exports">All exports</a></p>'
     )
@@ -378,9 +376,7 @@ async def job(ctx: Context) -> Response:
         found = ctx.client.call("exports.get", unwrap=False, path={"exportJobId": job_id})
     except TallyboardError as error:
         return ctx.failure("Export", error)
-    follow = ctx.request.query_params.get("follow") != "off"
-    head = REFRESH if follow and found.get("status") in ACTIVE else ""
-    return ctx.page("Export", job_body(ctx.base, ctx.csrf, found, follow), head=head)
+    return ctx.page("Export", job_body(ctx.base, ctx.csrf, found))
 
 
 async def cancel(ctx: Context) -> Response:

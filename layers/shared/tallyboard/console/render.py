@@ -27,8 +27,7 @@ NAV = (
 )
 
 
-def layout(base: str, title: str, body: str, *, signed_in: bool, csrf: str = "", head: str = "") -> str:
-    """The page: `head` takes extra <head> elements (a page's <meta http-equiv="refresh">)."""
+def layout(base: str, title: str, body: str, *, signed_in: bool, csrf: str = "") -> str:
     nav = ""
     if signed_in:
         links = "".join(f'<a href="{base}/console/{path}">{escape(label)}</a>' for path, label in NAV)
@@ -41,9 +40,10 @@ def layout(base: str, title: str, body: str, *, signed_in: bool, csrf: str = "",
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · Tallyboard</title>{head}"
+        f"<title>{escape(title)} · Tallyboard</title>"
         f'<link rel="icon" type="image/svg+xml" href="{base}/console/static/icon.svg">'
-        f'<link rel="stylesheet" href="{base}/console/static/console.css"></head>'
+        f'<link rel="stylesheet" href="{base}/console/static/console.css">'
+        f'<script src="{base}/console/static/console.js" defer></script></head>'
         f'<body><header><a class="brand" href="{base}/console">Tallyboard</a>{nav}</header>'
         f'<main id="main"><h1>{escape(title)}</h1>{body}</main></body></html>'
     )

@@ -22,8 +22,8 @@ from tallyboard.models.common import MAX_PAGE_LIMIT
 SESSION_COOKIE = "tb_console"
 PRE_SESSION_COOKIE = "tb_console_pre"  # binds the sign-in form's CSRF token
 POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": POLICY,
@@ -89,8 +89,8 @@ class Context:
     csrf: str
     base: str
 
-    def page(self, title: str, body: str, status: int = 200, head: str = "") -> Response:
-        return html(render.layout(self.base, title, body, signed_in=True, csrf=self.csrf, head=head), status)
+    def page(self, title: str, body: str, status: int = 200) -> Response:
+        return html(render.layout(self.base, title, body, signed_in=True, csrf=self.csrf), status)
 
     def failure(self, title: str, error: TallyboardError, body: str = "") -> Response:
         """The API's refusal shown after `body` (the page's form), with its status (the SDK's

@@ -46,7 +46,7 @@ from tallyboard.console.routing import (
 from tallyboard.data.console import console_key, end_session, start_session
 
 STATIC = Path(__file__).parent / "static"
-MEDIA_TYPES = {"console.css": "text/css", "icon.svg": "image/svg+xml"}
+MEDIA_TYPES = {"console.css": "text/css", "console.js": "text/javascript", "icon.svg": "image/svg+xml"}
 # Mangum base64-encodes a body whose type it does not know as text; API Gateway would then hand
 # the browser base64 (the API declares no binary media types), so the SVG is declared text.
 TEXT_MEDIA_TYPES = [*DEFAULT_TEXT_MIME_TYPES, "image/svg+xml"]
