@@ -236,6 +236,19 @@ def console_task(directory: Path) -> Path:
     return target
 
 
+def sdk_only_dependencies() -> list[str]:
+    """The SDK's dependencies the console's artifact leaves out (its Makefile installs the SDK
+    with --no-deps: click and rich are its CLI's), as import names. The worker hides them: with
+    rich importable, httpx imports its own CLI too (~70 ms)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    kept = {name.lower().replace("_", "-") for name in requirement_closure(CONSOLE_DIR / "requirements.txt")}
+    names = [Requirement(text).name for text in metadata.requires("tallyboard-client") or []]
+    return [name.replace("-", "_") for name in names if name.lower() not in kept]
+
+
 def console_event(path: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """events/console/app.json (API Gateway's proxy event for a console page) for another page
     and with more headers."""
@@ -273,6 +286,7 @@ def cold_start(results: Any, environment: dict[str, str], base_url: str, cookie:
             "client": None,  # the first request makes the console's only client (Secrets Manager)
             "event": json.dumps(console_event("/console/sign-in")),
             "report_modules": CONSOLE_MODULES,
+            "absent": sdk_only_dependencies(),
         }
         hello = api_event({"workspaceId": "-", "userId": "-", "keyId": "-"}, "GET", "/hello")
         bare_spec = {"handler": str(bare), "sys_path": [], "client": "boto3", "event": json.dumps(hello)}

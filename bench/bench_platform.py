@@ -58,6 +58,11 @@ import json, resource, sys, time
 started, cpu_started = time.perf_counter(), time.process_time()
 spec = json.loads(sys.argv[1])
 sys.path[:0] = spec["sys_path"]
+class Absent:  # what the artifact lacks but the dev venv (later on sys.path) has
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in spec.get("absent", ()):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Absent())
 import importlib.util
 module_spec = importlib.util.spec_from_file_location("handler_module", spec["handler"])
 module = importlib.util.module_from_spec(module_spec)
