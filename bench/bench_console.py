@@ -159,14 +159,12 @@ def _function_running() -> str | None:
 
 def page_cost(stack: Any, cookie: str, path: str) -> dict[str, Any]:
     """One console page: its status and HTML bytes, the API calls it made and their bytes, and
-    the DynamoDB calls and items behind them (the authorizer's apart). The stream pump's work
-    (the demo's points folding, the page's own writes) is delivered before and held during the
-    page, so the counter sees the page's requests only."""
+    the DynamoDB calls and items behind them (the authorizer's apart). Inside
+    stack.streams.held(), so that the counter sees the page's requests only."""
     from tallyboard_local import template as tpl
 
     authorizer = tpl.authorizer_function()
-    stack.streams.drain()
-    with stack.streams.held(), count_api_calls() as calls, count_dynamodb(_function_running) as dynamo:
+    with count_api_calls() as calls, count_dynamodb(_function_running) as dynamo:
         page = requests.get(f"{stack.base_url}{path}", cookies={"tb_console": cookie}, timeout=60)
     return {
         "status": page.status_code,
@@ -204,10 +202,13 @@ def pages(results: Any, stack: Any, demo: dict[str, Any]) -> None:
         f"  {'page':<46} {'status':>6} {'HTML B':>7} {'API calls':>9} {'API B':>7}"
         f" {'DynamoDB calls (authorizer)/read/written':>41}"
     )
-    for name, cookie, path in visits:
-        cost = page_cost(stack, cookie, path)
+    # The stream pump delivers nothing while the pages run (the demo's points were delivered
+    # by seed_demo; the pages' own writes wait until the end).
+    with stack.streams.held():
+        costs = [(name, page_cost(stack, cookie, path)) for name, cookie, path in visits]
+    for name, cost in costs:
         if cost["status"] != 200:
-            raise RuntimeError(f"console page {path} answered {cost['status']}")
+            raise RuntimeError(f"console page {name} answered {cost['status']}")
         results.record(f"console.page.{name}", cost, echo=False)
         dynamo = (
             f"{cost['dynamodb_calls']} ({cost['dynamodb_calls_authorizer']})"
@@ -243,10 +244,13 @@ def sdk_only_dependencies() -> list[str]:
     from importlib import metadata
 
     from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
-    kept = {name.lower().replace("_", "-") for name in requirement_closure(CONSOLE_DIR / "requirements.txt")}
-    names = [Requirement(text).name for text in metadata.requires("tallyboard-client") or []]
-    return [name.replace("-", "_") for name in names if name.lower() not in kept]
+    kept = set(requirement_closure(CONSOLE_DIR / "requirements.txt"))
+    names = [
+        canonicalize_name(Requirement(text).name) for text in metadata.requires("tallyboard-client") or []
+    ]
+    return [name.replace("-", "_") for name in names if name not in kept]
 
 
 def console_event(path: str, headers: dict[str, str] | None = None) -> dict[str, Any]:

@@ -167,6 +167,7 @@ def requirement_closure(requirements: Path) -> list[str]:
     from importlib import metadata
 
     from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
     pending = [
         Requirement(line).name
@@ -175,7 +176,7 @@ def requirement_closure(requirements: Path) -> list[str]:
     ]
     found: list[str] = []
     while pending:
-        name = pending.pop()
+        name = canonicalize_name(pending.pop())  # typing_extensions and typing-extensions are one
         if name in found:
             continue
         found.append(name)
