@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,11 @@ import json, resource, sys, time
 started, cpu_started = time.perf_counter(), time.process_time()
 spec = json.loads(sys.argv[1])
 sys.path[:0] = spec["sys_path"]
+class Absent:  # what the artifact lacks but the dev venv (later on sys.path) has
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in spec.get("absent", ()):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Absent())
 import importlib.util
 module_spec = importlib.util.spec_from_file_location("handler_module", spec["handler"])
 module = importlib.util.module_from_spec(module_spec)
@@ -66,7 +72,7 @@ imported = time.perf_counter()
 if spec["client"] == "tallyboard":
     from tallyboard.data.aws import dynamodb
     dynamodb()
-else:
+elif spec["client"] == "boto3":
     import boto3
     boto3.client("dynamodb")
 ready = time.perf_counter()
@@ -107,8 +113,8 @@ out["total_ms"] = (time.perf_counter() - started) * 1000
 with open("/proc/self/status") as status:
     peak_kb = next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), None)
 out["max_rss_mb"] = (peak_kb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
-tallyboard = sys.modules.get("tallyboard")
-out["tallyboard_from"] = getattr(tallyboard, "__file__", None)
+for name in ["tallyboard", *spec.get("report_modules", [])]:
+    out[f"{name}_from"] = getattr(sys.modules.get(name), "__file__", None)
 print(json.dumps(out))
 """
 
@@ -153,18 +159,24 @@ def _median(samples: list[dict[str, Any]], key: str) -> float:
 
 def _layer_packages() -> list[str]:
     """The distributions the layer installs: layers/shared/requirements.txt and their dependencies."""
+    return requirement_closure(ROOT / "layers/shared/requirements.txt")
+
+
+def requirement_closure(requirements: Path) -> list[str]:
+    """The distributions a requirements file installs: its own and their dependencies."""
     from importlib import metadata
 
     from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
     pending = [
         Requirement(line).name
-        for line in (ROOT / "layers/shared/requirements.txt").read_text().splitlines()
+        for line in requirements.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     found: list[str] = []
     while pending:
-        name = pending.pop()
+        name = canonicalize_name(pending.pop())  # typing_extensions and typing-extensions are one
         if name in found:
             continue
         found.append(name)
@@ -178,17 +190,8 @@ def _layer_packages() -> list[str]:
 def _layer_copy(directory: Path, with_bytecode: bool) -> Path:
     """The layer's packages (this machine's wheels) as /opt/python holds them: the installed files
     without the bytecode the venv has cached, plus the tallyboard package."""
-    from importlib import metadata
-
     target = directory / ("layer-pyc" if with_bytecode else "layer-source") / "python"
-    for name in _layer_packages():
-        distribution = metadata.distribution(name)
-        for file in distribution.files or []:
-            if file.parts[0] == ".." or "__pycache__" in file.parts or file.suffix == ".pyc":
-                continue
-            destination = target / file
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(distribution.locate_file(file), destination)
+    copy_distributions(_layer_packages(), target)
     shutil.copytree(ROOT / "layers/shared/tallyboard", target / "tallyboard", ignore=_no_bytecode)
     if with_bytecode:  # as layers/shared/Makefile ships it
         subprocess.run(
@@ -198,18 +201,66 @@ def _layer_copy(directory: Path, with_bytecode: bool) -> Path:
     return target
 
 
+def copy_distributions(names: list[str], target: Path) -> None:
+    """The installed files of these distributions (this machine's wheels) under target, without
+    the bytecode the venv has cached."""
+    from importlib import metadata
+
+    for name in names:
+        distribution = metadata.distribution(name)
+        for file in distribution.files or []:
+            if file.parts[0] == ".." or "__pycache__" in file.parts or file.suffix == ".pyc":
+                continue
+            destination = target / file
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(distribution.locate_file(file), destination)
+
+
 def _no_bytecode(_: str, names: list[str]) -> set[str]:
     return {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
+
+
+def worker_files(directory: Path) -> tuple[Path, Path]:
+    """The cold-start worker and the bare Powertools handler, written under directory."""
+    worker = directory / "worker.py"
+    worker.write_text(WORKER)
+    bare = directory / "bare" / "app.py"
+    bare.parent.mkdir()
+    bare.write_text(BARE_HANDLER)
+    return worker, bare
+
+
+Rounds = list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]  # (reals, bares) of each round
+
+
+def alternating_rounds(
+    pairs: int, run_side: Callable[[str], dict[str, Any]], after_round: Callable[[int], None] | None = None
+) -> Rounds:
+    """`pairs` rounds of run_side("real"), ("bare"), ("bare"), ("real") back to back (bare first
+    every other round): a steady change in the machine's load, and whatever the first run of a
+    pair leaves warm for the second, hit both sides alike. With one run of each, the median of an
+    odd number of alternating pairs fell in whichever order had the majority."""
+    rounds: Rounds = []
+    for round_number in range(pairs):
+        order = ("bare", "real", "real", "bare") if round_number % 2 else ("real", "bare", "bare", "real")
+        runs: dict[str, list[dict[str, Any]]] = {"real": [], "bare": []}
+        for side in order:
+            runs[side].append(run_side(side))
+        rounds.append((runs["real"], runs["bare"]))
+        if after_round is not None:
+            after_round(round_number)
+    return rounds
+
+
+def round_ratios(rounds: Rounds, key: str) -> list[float]:
+    """Each round's real-to-bare ratio of `key` (the sums of its two runs of each side)."""
+    return [sum(r[key] for r in reals) / sum(b[key] for b in bares) for reals, bares in rounds]
 
 
 def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(prefix="tb-bench-") as tmp:
         directory = Path(tmp)
-        worker = directory / "worker.py"
-        worker.write_text(WORKER)
-        bare = directory / "bare" / "app.py"
-        bare.parent.mkdir()
-        bare.write_text(BARE_HANDLER)
+        worker, bare = worker_files(directory)
         env = {**os.environ, **environment}
         handler = str(ROOT / "functions/keys/list_api_keys/app.py")
         real_spec = {"handler": handler, "sys_path": [], "client": "tallyboard"}
@@ -224,38 +275,31 @@ def cold_start(results: Any, environment: dict[str, str], list_keys_event: dict[
         # The first runs only warm the disk cache.
         _run_worker(worker, bare_spec, env)
         _run_worker(worker, layer_spec, no_write)
-        rounds: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []  # (reals, bares)
         variants: dict[str, list[dict[str, Any]]] = {"layer_source": [], "venv": []}
-        for round_number in range(COLD_PAIRS):
-            # A round runs real, bare, bare, real back to back (bare first every other round): a
-            # steady change in the machine's load, and whatever the first run of a pair leaves
-            # warm for the second, hit both sides alike. With one run of each, the median of an
-            # odd number of alternating pairs fell in whichever order had the majority.
-            order = ("bare", "real", "real", "bare") if round_number % 2 else ("real", "bare", "bare", "real")
-            runs: dict[str, list[dict[str, Any]]] = {"real": [], "bare": []}
-            for side in order:
-                spec, side_env = (layer_spec, no_write) if side == "real" else (bare_spec, env)
-                runs[side].append(_run_worker(worker, spec, side_env))
-            rounds.append((runs["real"], runs["bare"]))
+
+        def run_side(side: str) -> dict[str, Any]:
+            spec, side_env = (layer_spec, no_write) if side == "real" else (bare_spec, env)
+            return _run_worker(worker, spec, side_env)
+
+        def variant_runs(round_number: int) -> None:
             if round_number < VARIANT_RUNS:
                 variants["layer_source"].append(_run_worker(worker, source_spec, no_write))
                 variants["venv"].append(_run_worker(worker, real_spec, env))
+
+        rounds = alternating_rounds(COLD_PAIRS, run_side, variant_runs)
         reals = [run for real_runs, _ in rounds for run in real_runs]
         bares = [run for _, bare_runs in rounds for run in bare_runs]
         for sample in variants["layer_source"] + reals:
             if not str(sample["tallyboard_from"]).startswith(tmp):
                 raise RuntimeError(f"layer copy not used: tallyboard came from {sample['tallyboard_from']}")
 
-        def ratio(key: str, real_runs: list[dict[str, Any]], bare_runs: list[dict[str, Any]]) -> float:
-            return sum(r[key] for r in real_runs) / sum(b[key] for b in bare_runs)
-
         results.record(
             "platform.cold_start.load_average",
             [round(n, 1) for n in os.getloadavg()],
             "(1, 5, 15 min: other processes inflate wall times)",
         )
-        ratios = [ratio("cold_ms", *one) for one in rounds]
-        cpu_ratios = [ratio("cold_cpu_ms", *one) for one in rounds]
+        ratios = round_ratios(rounds, "cold_ms")
+        cpu_ratios = round_ratios(rounds, "cold_cpu_ms")
         results.record(
             "platform.cold_start.list_api_keys.import_plus_client_ms", _median(reals, "cold_ms"), "ms"
         )

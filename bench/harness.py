@@ -7,7 +7,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,12 +77,17 @@ class DynamoCounter:
     items_read: int = 0
     items_written: int = 0
     by_operation: Counter[str] = field(default_factory=Counter)
+    by_caller: Counter[str] = field(default_factory=Counter)  # calls per count_dynamodb(attribute=…)
 
-    def observe(self, operation: str, parsed: dict[str, Any], params: dict[str, Any]) -> None:
+    def observe(
+        self, operation: str, parsed: dict[str, Any], params: dict[str, Any], caller: str | None = None
+    ) -> None:
         if operation == "DescribeTable":
             return  # the local stream pump's (tallyboard_local/streams.py): never a request's
         self.calls += 1
         self.by_operation[operation] += 1
+        if caller is not None:
+            self.by_caller[caller] += 1
         if operation == "GetItem":
             self.items_read += 1 if parsed.get("Item") else 0
         elif operation in {"Query", "Scan"}:
@@ -101,9 +106,10 @@ class DynamoCounter:
 
 
 @contextmanager
-def count_dynamodb() -> Iterator[DynamoCounter]:
+def count_dynamodb(attribute: Callable[[], str | None] | None = None) -> Iterator[DynamoCounter]:
     """Count the DynamoDB calls made inside the block by any boto3 client of this process: the
-    shared package's client, and any a library creates for itself (Powertools idempotency)."""
+    shared package's client, and any a library creates for itself (Powertools idempotency).
+    attribute: names who made a call (e.g. the local function running), counted in by_caller."""
     from botocore.client import BaseClient
 
     counter = DynamoCounter()
@@ -117,7 +123,7 @@ def count_dynamodb() -> Iterator[DynamoCounter]:
             parsed = original(client, operation, params)
             return parsed
         finally:  # a failed conditional write is billed too
-            counter.observe(operation, parsed, params)
+            counter.observe(operation, parsed, params, attribute() if attribute else None)
 
     BaseClient._make_api_call = counted  # type: ignore[method-assign]
     try:
