@@ -52,7 +52,10 @@ def test_the_dashboards_list_makes_one_call_per_project_and_one_for_the_projects
     assert all(c.status == 200 for c in calls)
 
 
-def test_a_demo_dashboard_makes_two_calls_whatever_its_tiles(stack: LocalStack, demo: dict[str, Any]) -> None:
+def test_a_demo_dashboard_makes_three_calls_whatever_its_tiles(
+    stack: LocalStack, demo: dict[str, Any]
+) -> None:
+    """The dashboard, every tile's result in one run_insights, and its colour theme."""
     cookie = sign_in(stack.base_url, demo["apiKey"])
     boards = demo_dashboards(stack.base_url, demo)
     assert [b["name"] for b in boards] == ["Executive Summary", "Payments"]
@@ -61,8 +64,12 @@ def test_a_demo_dashboard_makes_two_calls_whatever_its_tiles(stack: LocalStack, 
         for _ in ("cache cold", "cache warm"):
             calls = _page(stack, cookie, f"/console/dashboards/{board['id']}")
 
-            assert _routes(calls) == ["GET /dashboards/{id}", "GET /dashboards/{id}/run_insights"]
-            assert all(board["id"] in c.path and c.status == 200 for c in calls)
+            assert _routes(calls) == [
+                "GET /dashboards/{id}",
+                "GET /dashboards/{id}/run_insights",
+                "GET /projects/{id}/data_color_themes/{id}",
+            ]
+            assert all(c.status == 200 for c in calls) and all(board["id"] in c.path for c in calls[:2])
 
 
 def test_a_revoked_key_is_signed_out_by_the_lists_first_call(stack: LocalStack, demo: dict[str, Any]) -> None:

@@ -18,8 +18,7 @@ from tallyboard_client import Tallyboard
 from tallyboard_client._errors import TallyboardError
 
 from tallyboard.console import render
-from tallyboard.console.keys import projects
-from tallyboard.console.routing import Context, signed_in
+from tallyboard.console.routing import Context, signed_in, visible_projects
 
 LIMITS = ("10", "25", "50", "100")
 DEFAULT_LIMIT = "25"
@@ -74,13 +73,8 @@ def who(entry: dict[str, Any], names: dict[str, str]) -> str:
 
 
 def filter_form(base: str, choice: dict[str, str], project_list: list[dict[str, Any]]) -> str:
-    project_part = ""
-    if len(project_list) > 1:
-        ids = [p["id"] for p in project_list]
-        shown = {p["id"]: p.get("name") or p["id"] for p in project_list}
-        project_part = (
-            f"<div>{render.select('projectId', 'Project', ids, choice['projectId'] or ids[0], shown)}</div>"
-        )
+    chosen = render.project_select(project_list, choice["projectId"], name="projectId")
+    project_part = f"<div>{chosen}</div>" if chosen else ""
     return (
         f'<form method="get" action="{base}/console/audit" class="explorer audit-filters">'
         + project_part
@@ -147,7 +141,7 @@ def team_names(client: Tallyboard) -> dict[str, str]:
 async def audit_page(page: Context) -> Response:
     params = page.request.query_params
     choice = choice_of(params)
-    project_list = projects(page.client)
+    project_list = visible_projects(page.client)
     if not choice["projectId"] and project_list:
         choice["projectId"] = project_list[0]["id"]
     form = filter_form(page.base, choice, project_list)

@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 from starlette.routing import Route
-from tallyboard_client._errors import NotFoundError, PermissionDeniedError, TallyboardError
+from tallyboard_client._errors import NotFoundError, TallyboardError
 
 from tallyboard.console import render
-from tallyboard.console.routing import Context, redirect, signed_in
+from tallyboard.console.routing import Context, chosen_project, redirect, signed_in, visible_projects
 
 FORMATS = ("json", "csv")
 PRESETS = ("last_7_days", "last_30_days", "last_90_days", "last_year", "all_time")
@@ -64,14 +64,12 @@ def with_project(path: str, project_id: str | None) -> str:
 
 def project_picker(base: str, path: str, projects: list[dict[str, Any]], chosen: str | None) -> str:
     """A GET form choosing the project (only for a key that sees more than one)."""
-    if len(projects) < 2:
+    select = render.project_select(projects, chosen)
+    if not select:
         return ""
-    ids = [p["id"] for p in projects]
-    names = {p["id"]: p.get("name") or p["id"] for p in projects}
     return (
-        f'<form method="get" action="{base}/console/{path}" class="picker">'
-        + render.select("project", "Project", ids, chosen or "", names)
-        + '<button type="submit">Show</button></form>'
+        f'<form method="get" action="{base}/console/{path}" class="picker">{select}'
+        '<button type="submit">Show</button></form>'
     )
 
 
@@ -326,29 +324,14 @@ def schedule_of(form: dict[str, str]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- pages
 
 
-def _projects(ctx: Context) -> list[dict[str, Any]]:
-    """The projects the key sees; a key bound to one project lists none (403), and names none."""
-    try:
-        listed = ctx.client.call("projects.list", unwrap=False)
-    except PermissionDeniedError:
-        return []
-    return list(listed.get("data") or [])
-
-
-def _chosen(ctx: Context, projects: list[dict[str, Any]], wanted: str | None) -> str | None:
-    """The project asked for, if the key sees it, else the first it sees (first_project)."""
-    ids = [p["id"] for p in projects]
-    return wanted if wanted in ids else (ids[0] if ids else None)
-
-
 def _history(ctx: Context, project_id: str | None) -> list[dict[str, Any]]:
     listed = ctx.client.call("exports.list", unwrap=False, query={"projectId": project_id})
     return list(listed.get("data") or [])
 
 
 async def history(ctx: Context) -> Response:
-    projects = _projects(ctx)
-    project_id = _chosen(ctx, projects, ctx.request.query_params.get("project"))
+    projects = visible_projects(ctx.client)
+    project_id = chosen_project(projects, ctx.request.query_params.get("project"))
     try:
         jobs = _history(ctx, project_id)
     except TallyboardError as error:  # a plan without exports, a viewer: the API's 403
@@ -358,8 +341,8 @@ async def history(ctx: Context) -> Response:
 
 async def create(ctx: Context) -> Response:
     form = await ctx.form()
-    projects = _projects(ctx)
-    project_id = _chosen(ctx, projects, form.get("projectId"))
+    projects = visible_projects(ctx.client)
+    project_id = chosen_project(projects, form.get("projectId"))
     try:
         created = ctx.client.call("exports.create", body={"projectId": project_id, **contents_of(form)})
     except TallyboardError as error:  # 409 another export runs, 403 plan or role, 400 the form
@@ -400,8 +383,8 @@ def _schedule(ctx: Context, project_id: str | None) -> dict[str, Any] | None:
 
 
 async def schedule(ctx: Context) -> Response:
-    projects = _projects(ctx)
-    project_id = _chosen(ctx, projects, ctx.request.query_params.get("project"))
+    projects = visible_projects(ctx.client)
+    project_id = chosen_project(projects, ctx.request.query_params.get("project"))
     try:
         found = _schedule(ctx, project_id)
     except TallyboardError as error:
@@ -411,8 +394,8 @@ async def schedule(ctx: Context) -> Response:
 
 async def set_schedule(ctx: Context) -> Response:
     form = await ctx.form()
-    projects = _projects(ctx)
-    project_id = _chosen(ctx, projects, form.get("projectId"))
+    projects = visible_projects(ctx.client)
+    project_id = chosen_project(projects, form.get("projectId"))
     try:
         ctx.client.call("exports.schedule.set", query={"projectId": project_id}, body=schedule_of(form))
     except TallyboardError as error:  # a 400 naming the field, a 403: the form again, unchanged
@@ -428,8 +411,8 @@ async def set_schedule(ctx: Context) -> Response:
 
 async def remove_schedule(ctx: Context) -> Response:
     form = await ctx.form()
-    projects = _projects(ctx)
-    project_id = _chosen(ctx, projects, form.get("projectId"))
+    projects = visible_projects(ctx.client)
+    project_id = chosen_project(projects, form.get("projectId"))
     try:
         ctx.client.call("exports.schedule.delete", query={"projectId": project_id})
     except TallyboardError as error:

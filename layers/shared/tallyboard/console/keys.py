@@ -10,11 +10,11 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 from tallyboard_client import Tallyboard
-from tallyboard_client._errors import PermissionDeniedError, TallyboardError
+from tallyboard_client._errors import TallyboardError
 
 from tallyboard.auth import ROLES, SCOPES
 from tallyboard.console import render
-from tallyboard.console.routing import Context, redirect, signed_in
+from tallyboard.console.routing import Context, redirect, signed_in, visible_projects
 
 MAX_PAGES = 50  # 100 keys a page: far beyond any workspace's keys, and a bound on the loop
 PROJECT_FIELD, SCOPE_FIELD = (
@@ -38,14 +38,6 @@ def all_keys(client: Tallyboard) -> list[dict[str, Any]]:
         if not cursor:
             break
     return found
-
-
-def projects(client: Tallyboard) -> list[dict[str, Any]]:
-    """The projects the key sees (id, name); a key bound to one project lists none (403)."""
-    try:
-        return list(client.call("projects.list", unwrap=False, query={"limit": 100}).get("data") or [])
-    except PermissionDeniedError:
-        return []
 
 
 def _listed(values: list[str], everything: str) -> str:
@@ -177,7 +169,8 @@ async def list_page(page: Context) -> Response:
         return page.failure("API keys", error)
     return page.page(
         "API keys",
-        keys_table(page.base, page.csrf, keys) + create_form(page.base, page.csrf, projects(page.client)),
+        keys_table(page.base, page.csrf, keys)
+        + create_form(page.base, page.csrf, visible_projects(page.client)),
     )
 
 
@@ -186,7 +179,9 @@ async def create(page: Context) -> Response:
     try:
         created = page.client.call("keys.create", body=create_request(form))
     except TallyboardError as error:  # empty name, unknown role, a project out of reach: nothing made
-        return page.failure("API keys", error, create_form(page.base, page.csrf, projects(page.client), form))
+        return page.failure(
+            "API keys", error, create_form(page.base, page.csrf, visible_projects(page.client), form)
+        )
     return page.page("Key created", created_body(page.base, created))
 
 

@@ -15,16 +15,18 @@ from tallyboard_client import Tallyboard
 from tallyboard_client._errors import TallyboardError
 
 from tallyboard.console import render
-from tallyboard.console.routing import SECURITY_HEADERS, Context, check_key, first_project, signed_in
+from tallyboard.console.routing import SECURITY_HEADERS, Context, chosen_project, signed_in, visible_projects
 
 RANGES = {"24h": 1, "7d": 7, "30d": 30, "90d": 90}
 INTERVALS = ("hour", "day", "week", "month")
 AGGREGATIONS = ("", "sum", "avg", "min", "max", "count", "last")
 
 
-def choice_of(params: Any) -> dict[str, str]:
-    """The explorer's choice from the query string; anything unknown is the default."""
+def choice_of(params: Any, projects: list[dict[str, Any]]) -> dict[str, str]:
+    """The explorer's choice from the query string; anything unknown is the default (the first
+    project the key sees; none for a key bound to one)."""
     return {
+        "project": chosen_project(projects, params.get("project")) or "",
         "metric": params.get("metric", "").strip(),
         "range": params.get("range") if params.get("range") in RANGES else "30d",
         "interval": params.get("interval") if params.get("interval") in INTERVALS else "day",
@@ -32,10 +34,13 @@ def choice_of(params: Any) -> dict[str, str]:
     }
 
 
-def explorer_body(base: str, choice: dict[str, str], series: dict[str, Any] | None) -> str:
+def explorer_body(
+    base: str, choice: dict[str, str], series: dict[str, Any] | None, projects: list[dict[str, Any]]
+) -> str:
     form = (
         f'<form method="get" action="{base}/console/metrics" class="explorer">'
-        '<label for="metric">Metric id</label>'
+        + render.project_select(projects, choice["project"])
+        + '<label for="metric">Metric id</label>'
         f'<input id="metric" name="metric" value="{escape(choice["metric"])}" required>'
         + render.select("range", "Range", RANGES, choice["range"])
         + render.select("interval", "Interval", INTERVALS, choice["interval"])
@@ -63,7 +68,7 @@ def read_series(client: Tallyboard, choice: dict[str, str]) -> dict[str, Any]:
         unwrap=False,
         path={"metricId": choice["metric"]},
         query={
-            "projectId": first_project(client),
+            "projectId": choice["project"] or None,
             "startDate": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "endDate": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "interval": choice["interval"],
@@ -82,21 +87,20 @@ def csv_rows(points: list[dict[str, Any]]) -> list[list[Any]]:
 
 
 async def explorer(page: Context) -> Response:
-    choice = choice_of(page.request.query_params)
+    projects = visible_projects(page.client)  # also what signs a revoked key out (401)
+    choice = choice_of(page.request.query_params, projects)
     series = None
-    if not choice["metric"]:
-        check_key(page.client)
-    else:
+    if choice["metric"]:
         try:
             series = read_series(page.client, choice)
         except TallyboardError as failure:  # an unknown metric: 404 under the form
-            return page.failure("Metric explorer", failure, explorer_body(page.base, choice, None))
-    return page.page("Metric explorer", explorer_body(page.base, choice, series))
+            return page.failure("Metric explorer", failure, explorer_body(page.base, choice, None, projects))
+    return page.page("Metric explorer", explorer_body(page.base, choice, series, projects))
 
 
 async def explorer_csv(page: Context) -> Response:
     """The explorer's series as CSV (the same choice, read again: the range ends now)."""
-    choice = choice_of(page.request.query_params)
+    choice = choice_of(page.request.query_params, visible_projects(page.client))
     if not choice["metric"]:
         return page.page("Metric CSV", render.alert("Name a metric."), status=400)
     try:

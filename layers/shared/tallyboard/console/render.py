@@ -85,6 +85,14 @@ def select(
     return f'<label for="{name}">{label}</label><select id="{name}" name="{name}">{items}</select>'
 
 
+def project_select(projects: list[dict[str, Any]], chosen: str | None, name: str = "project") -> str:
+    """A project <select> for a key that sees several; a key of one project chooses nothing."""
+    if len(projects) < 2:
+        return ""
+    names = {p["id"]: p.get("name") or p["id"] for p in projects}
+    return select(name, "Project", names, chosen or "", names)
+
+
 def table(caption: str, headings: Iterable[str], rows: Iterable[Iterable[Any]], css: str = "data") -> str:
     """A captioned table; cells are escaped text."""
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headings)

@@ -184,17 +184,24 @@ def every(
     return items
 
 
-def project_ids(client: Tallyboard) -> list[str]:
-    """The projects the key sees; a key bound to one project lists none (403) and names none."""
+def visible_projects(client: Tallyboard) -> list[dict[str, Any]]:
+    """The projects the key sees; a key bound to one project lists none (403) and names none:
+    its project routes then send no projectId, and the API takes the key's own."""
     try:
-        projects = client.call("projects.list", unwrap=False)
+        return every(client, "projects.list")
     except PermissionDeniedError:
         return []
-    return [p["id"] for p in projects.get("data") or []]
+
+
+def project_ids(client: Tallyboard) -> list[str]:
+    return [p["id"] for p in visible_projects(client)]
+
+
+def chosen_project(projects: list[dict[str, Any]], wanted: str | None) -> str | None:
+    """The project asked for if the key sees it, else the first it sees (None for a bound key)."""
+    ids = [p["id"] for p in projects]
+    return wanted if wanted in ids else (ids[0] if ids else None)
 
 
 def first_project(client: Tallyboard) -> str | None:
-    """The project a project route names: the first the key sees, or none for a bound key (the
-    API then takes the key's own)."""
-    ids = project_ids(client)
-    return ids[0] if ids else None
+    return chosen_project(visible_projects(client), None)

@@ -16,7 +16,7 @@ from tallyboard_client import Tallyboard
 from tallyboard_client._errors import PermissionDeniedError, TallyboardError
 
 from tallyboard.console import render
-from tallyboard.console.routing import Context, every, signed_in
+from tallyboard.console.routing import Context, every, signed_in, visible_projects
 
 
 class BadWeek(ValueError):
@@ -143,14 +143,6 @@ def time_body(
     )
 
 
-def project_names(client: Tallyboard) -> dict[str, str]:
-    """The projects the key lists, id → name; a key bound to one project lists none (403)."""
-    try:
-        return {p["id"]: p.get("name") or p["id"] for p in every(client, "projects.list")}
-    except PermissionDeniedError:
-        return {}
-
-
 def member_names(client: Tallyboard) -> dict[str, str]:
     try:
         return {m["id"]: m.get("name") or m["id"] for m in every(client, "team.list")}
@@ -160,7 +152,7 @@ def member_names(client: Tallyboard) -> dict[str, str]:
 
 async def time_page(page: Context) -> Response:
     params = page.request.query_params
-    projects = project_names(page.client)
+    projects = {p["id"]: p.get("name") or p["id"] for p in visible_projects(page.client)}
     project = params.get("project", "").strip() or next(iter(projects), None)
     try:
         monday = week_of(params.get("week", "").strip())
