@@ -6,6 +6,7 @@ every control, nothing overflows at 360 px, and its screenshot is kept."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -20,7 +21,7 @@ import pytest
 import requests
 
 from tallyboard.console import render
-from tests.e2e.console_browser import ROOT, axe_serious, console, shot, sign_in
+from tests.e2e.console_browser import ROOT, axe_serious, console, shot, sign_in, submit
 
 STARTUP_SECONDS = 240  # the demo seed and the warm-up take ~10 s idle, minutes on a loaded 2-core machine
 
@@ -30,6 +31,7 @@ class DemoRun:
     base_url: str
     api_key: str
     project_key: str
+    project_id: str
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.api_key}"}
@@ -49,6 +51,7 @@ def _read_banner(process: subprocess.Popen[str]) -> dict[str, str]:
             ("base_url", r"Tallyboard is serving at (\S+)"),
             ("api_key", r"owner key:\s+(\S+)"),
             ("project_key", r"project key:\s+(\S+)"),
+            ("project_id", r"project id:\s+(\S+)"),
             ("console", r"console: (\S+)"),
         ):
             if match := re.search(pattern, line):
@@ -74,7 +77,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     try:
         banner = _read_banner(process)
         assert banner["console"] == f"{banner['base_url']}/console"
-        yield DemoRun(banner["base_url"], banner["api_key"], banner["project_key"])
+        yield DemoRun(banner["base_url"], banner["api_key"], banner["project_key"], banner["project_id"])
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -116,6 +119,68 @@ def test_the_demo_dashboards_draw_what_run_insights_returns(signed_in: Any, demo
             assert len(svg.find_elements(By.CSS_SELECTOR, "circle.point")) == len(tile["series"]) > 0
         assert axe_serious(driver) == []
         shot(driver, f"demo-{name.lower().replace(' ', '-')}")
+
+
+def test_an_export_of_the_demo_is_followed_to_100_percent_and_its_file_parses(
+    signed_in: Any, demo: DemoRun
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = signed_in
+    driver.get(console(demo, f"/exports?project={demo.project_id}"))
+    Select(driver.find_element(By.ID, "format")).select_by_value("json")
+    Select(driver.find_element(By.ID, "dateRange")).select_by_value("all_time")
+    submit(driver, "form.export-form button[type=submit]")
+    job_id = driver.current_url.rsplit("/", 1)[1]
+    # console.js follows the job and reloads the page once it has settled
+    _wait_for(driver, lambda: _shown_status(driver) in ("completed", "failed"), seconds=180)
+
+    job = demo.api("GET", f"/exports/{job_id}").json()
+    assert job["status"] == "completed" and job["progress"] == 100
+    bar = driver.find_element(By.ID, "export-progress")
+    assert bar.get_attribute("value") == "100" and "data-follow" not in driver.page_source
+    download = requests.get(
+        driver.find_element(By.CSS_SELECTOR, "a.download").get_attribute("href"), timeout=60
+    )
+    assert download.status_code == 200 and len(download.content) == job["sizeBytes"]
+    document = json.loads(download.content)
+    assert document["project"]["id"] == demo.project_id
+    assert len(document["metrics"]) > 0 and len(document["dashboards"]) == 2
+    assert axe_serious(driver) == []
+    shot(driver, "demo-export-done")
+
+
+def _shown_status(driver: Any) -> str | None:
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        return driver.execute_script(
+            "const s = document.querySelector('dd.status'); return s && s.textContent"
+        )
+    except WebDriverException:  # reloading
+        return None
+
+
+def test_revoking_the_key_in_another_tab_signs_the_first_out(driver: Any, demo: DemoRun) -> None:
+    from selenium.webdriver.common.by import By
+
+    created = demo.api("POST", "/api-keys", json={"name": "demo browser", "role": "owner"}).json()["data"]
+    key = DemoRun(demo.base_url, created["key"], demo.project_key, demo.project_id)
+    sign_in(driver, key)
+    first = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    driver.get(console(demo, "/keys"))
+    submit(driver, f"tr[id='{created['id']}'] form.revoke button")
+    assert key.api("GET", "/team").status_code == 401
+    driver.close()
+
+    driver.switch_to.window(first)
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, "Dashboards").click()
+    _wait_for(driver, lambda: old_page.id != driver.find_element(By.TAG_NAME, "html").id)
+    assert driver.current_url == console(demo, "/sign-in")
+    assert "tb_console" not in {c["name"] for c in driver.get_cookies()}
 
 
 def _focusable(driver: Any) -> list[str]:
@@ -211,7 +276,7 @@ def test_a_keyboard_alone_signs_in_and_moves_between_pages(driver: Any, demo: De
     assert driver.find_element(By.TAG_NAME, "h1").text == "Metric explorer"
 
 
-def _wait_for(driver: Any, condition: Any) -> None:
+def _wait_for(driver: Any, condition: Any, seconds: float = 60) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 60).until(lambda _: condition())
+    WebDriverWait(driver, seconds).until(lambda _: condition())
