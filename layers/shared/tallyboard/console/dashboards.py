@@ -201,7 +201,11 @@ def _tile(
         inner = (
             f'<p class="value">{figure} <span class="agg">({aggregation})</span></p>'
             f'<div class="figure">{render.chart(f"tile{index}", widget.get("title") or "", series, colour)}'
-            f"{render.data_table(widget.get('title') or '', series)}</div>"
+            # the table scrolls within the tile, so a month of points does not stretch the grid
+            + render.scroll(
+                f"{widget.get('title') or 'Tile'}: data", render.data_table(widget.get("title") or "", series)
+            )
+            + "</div>"
         )
         if csv_href:
             inner += f'<p class="csv"><a href="{escape(csv_href)}">CSV of {title}</a></p>'
