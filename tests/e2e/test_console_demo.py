@@ -113,7 +113,8 @@ def test_the_demo_dashboards_draw_what_run_insights_returns(signed_in: Any, demo
         insights = demo.api("GET", f"/dashboards/{dashboard_id}/run_insights").json()
         charted = [t for t in insights["tiles"] if t["status"] == "ok"]
         charts = driver.find_elements(By.CSS_SELECTOR, "svg.chart")
-        assert len(charted) > 0 and len(charts) == len(charted)
+        shown = driver.find_element(By.ID, "main").text[:500]
+        assert len(charted) > 0 and len(charts) == len(charted), shown
         for tile, svg in zip(charted, charts, strict=True):
             assert len(svg.find_elements(By.CSS_SELECTOR, "g.series")) == 1
             assert len(svg.find_elements(By.CSS_SELECTOR, "circle.point")) == len(tile["series"]) > 0

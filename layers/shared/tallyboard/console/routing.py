@@ -19,6 +19,9 @@ from tallyboard.console import session as sessions
 from tallyboard.data.console import console_key, end_session, session_live
 from tallyboard.models.common import MAX_PAGE_LIMIT
 
+# Longer than an API function's own 10 s, so a page shows the API's answer (even its 504) rather
+# than giving up first; the console function's 29 s (API Gateway's limit) covers a page's calls.
+API_TIMEOUT_S = 12
 SESSION_COOKIE = "tb_console"
 PRE_SESSION_COOKIE = "tb_console_pre"  # binds the sign-in form's CSRF token
 POLICY = (
@@ -58,7 +61,7 @@ def set_cookie(response: Response, request: Request, name: str, value: str, max_
 
 
 def client_for(request: Request, api_key: str) -> Tallyboard:
-    return Tallyboard(api_key=api_key, base_url=api_url(request), max_retries=0, timeout=8)
+    return Tallyboard(api_key=api_key, base_url=api_url(request), max_retries=0, timeout=API_TIMEOUT_S)
 
 
 def html(text: str, status: int = 200) -> HTMLResponse:
