@@ -15,7 +15,7 @@ from tallyboard_client._errors import PermissionDeniedError, TallyboardError
 
 from tallyboard.console import render
 from tallyboard.console.routing import Context, every, redirect, signed_in
-from tallyboard.models.holidays import HOLIDAY_TYPES
+from tallyboard.vocabulary import HOLIDAY_TYPES
 
 SCOPES = {"me": "My requests", "team": "Team"}
 STATUSES = ("", "pending", "approved", "declined", "cancelled")

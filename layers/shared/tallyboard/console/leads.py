@@ -13,7 +13,7 @@ from tallyboard_client._errors import TallyboardError
 
 from tallyboard.console import render
 from tallyboard.console.routing import Context, every, redirect, signed_in
-from tallyboard.models.leads import LEAD_STATUSES
+from tallyboard.vocabulary import LEAD_STATUSES
 
 
 def by_status(leads: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -17,7 +17,7 @@ from tallyboard_client._errors import AuthenticationError, PermissionDeniedError
 from tallyboard.console import render
 from tallyboard.console import session as sessions
 from tallyboard.data.console import console_key, end_session, session_live
-from tallyboard.models.common import MAX_PAGE_LIMIT
+from tallyboard.vocabulary import MAX_PAGE_LIMIT
 
 # Longer than an API function's own 10 s, so a page shows the API's answer (even its 504) rather
 # than giving up first; the console function's 29 s (API Gateway's limit) covers a page's calls.

@@ -20,6 +20,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from tallyboard import timeutil
+from tallyboard.vocabulary import MAX_PAGE_LIMIT
 
 # Ids are opaque; this only bounds them so junk never reaches a key condition.
 ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -153,7 +154,6 @@ class PageSpec:
 
 # Deep pages cost the items they skip; a cursor costs one page at any depth (docs/api.md §1).
 MAX_OFFSET = 10_000
-MAX_PAGE_LIMIT = 100
 
 
 def _offset_within_cap(value: int) -> int:

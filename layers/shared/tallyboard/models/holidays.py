@@ -17,10 +17,10 @@ from pydantic import (
 
 from tallyboard.models.agency import DATE_OR_DATE_TIME_SCHEMA, calendar_day
 from tallyboard.models.common import PageQuery, Pagination, RequestModel
+from tallyboard.vocabulary import HOLIDAY_TYPES
 
 MIN_YEAR, MAX_YEAR = 1, 9999
 MAX_SPAN_DAYS = 366
-HOLIDAY_TYPES = ("annual", "sick", "unpaid", "other")
 HolidayStatus = Literal["pending", "approved", "declined", "cancelled"]
 DAY_HINT = "must be a date, YYYY-MM-DD (or an ISO 8601 date-time: its date is used)"
 

@@ -9,17 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tallyboard.models.agency import Email, Money, Name, Phone, ShortText, Text, choice
 from tallyboard.models.common import PageQuery, Pagination, RequestModel, ResourceId, not_null
+from tallyboard.vocabulary import LEAD_STATUSES
 
-LEAD_STATUSES = (
-    "First Contact Made",
-    "Proposal Wanted",
-    "Proposal Sent",
-    "Chaser",
-    "Needs Closing",
-    "Closed",
-    "Dead Leads",
-    "No Response",
-)
 LEAD_TAGS = (
     "Proposal Sent",
     "Chaser Sent",
