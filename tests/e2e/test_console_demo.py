@@ -23,6 +23,9 @@ import requests
 from tallyboard.console import render
 from tests.e2e.console_browser import ROOT, axe_serious, console, shot, sign_in, submit
 
+# One worker runs the whole module (--dist loadgroup), so `make run` starts once, not per worker.
+pytestmark = pytest.mark.xdist_group("console_demo")
+
 STARTUP_SECONDS = 240  # the demo seed and the warm-up take ~10 s idle, minutes on a loaded 2-core machine
 
 
