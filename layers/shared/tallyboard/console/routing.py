@@ -44,6 +44,13 @@ def base(request: Request) -> str:
 
 
 def api_url(request: Request) -> str:
+    """The API the page calls with the user's key: in AWS the domain API Gateway served the request
+    on (requestContext.domainName, not the Host header, which a client writes: a forged one must
+    not send the key elsewhere); locally, where events carry no domain, the Host header."""
+    event = request.scope.get("aws.event") or {}
+    domain = (event.get("requestContext") or {}).get("domainName")
+    if domain:
+        return f"https://{domain}{base(request)}"
     proto = request.headers.get("x-forwarded-proto", "http")
     return f"{proto}://{request.headers.get('host', 'localhost')}{base(request)}"
 
