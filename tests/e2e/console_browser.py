@@ -69,13 +69,18 @@ def sign_in(driver: Any, tenant: Signer) -> None:
 
 def submit(driver: Any, button: str) -> None:
     """Click a form's button and wait for the page it loads (a click does not wait for it)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old_page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, button).click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
+    # Asked mid-navigation, chromium may answer "node does not belong to the document" rather
+    # than "stale": ask again (staleness_of answers True only once the old page is gone).
+    WebDriverWait(driver, 30, ignored_exceptions=[WebDriverException]).until(
+        expected_conditions.staleness_of(old_page)
+    )
 
 
 def axe_serious(driver: Any) -> list[dict[str, Any]]:
